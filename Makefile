@@ -1,0 +1,58 @@
+# The two commands a user needs:
+#   make demo   the local demo: control plane, operator, a model behind the sidecar, an alert, a rollback
+#   make test   every test: unit, fuzz-corpus replay, integration against a real control plane
+# Both install what they need first (scripts/setup).
+
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+ifeq ($(CI),true)
+  CMAKE_FLAGS += -DMM_WERROR=ON
+endif
+
+.PHONY: all setup controlplane build test test-unit test-integration test-asan format format-check fuzz demo clean
+
+all: build
+
+setup:
+	@scripts/setup
+
+controlplane: setup
+	@scripts/build-controlplane >/dev/null
+
+$(BUILD)/build.ninja: CMakeLists.txt
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+
+build: setup $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: controlplane build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L 'unit|fuzz'
+
+test-integration: controlplane build
+	cd $(BUILD) && ctest --output-on-failure -L 'integration|e2e'
+
+# The unit tests and fuzz-corpus replays under AddressSanitizer + UBSan.
+test-asan: setup
+	cmake -S . -B build-asan -G Ninja -DMM_SANITIZE=ON -DMM_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(JOBS) -L 'unit|fuzz'
+
+format: $(BUILD)/build.ninja
+	cmake --build $(BUILD) --target format
+
+format-check: setup $(BUILD)/build.ninja
+	cmake --build $(BUILD) --target format-check
+
+# libFuzzer builds of every target, each run for FUZZ_SECONDS (default 60).
+fuzz: setup
+	scripts/fuzz $(FUZZ_SECONDS)
+
+demo: setup
+	@scripts/demo
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz
