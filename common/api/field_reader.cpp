@@ -113,9 +113,9 @@ std::optional<std::string> FieldReader::String(const json& object, const std::st
     return std::nullopt;
   }
   if (s.size() < min_length) {
-    Fail(Child(path, key), s.empty() ? "must not be empty"
-                                     : "must be at least " + std::to_string(min_length) +
-                                           " characters long");
+    Fail(Child(path, key),
+         s.empty() ? "must not be empty"
+                   : "must be at least " + std::to_string(min_length) + " characters long");
     return std::nullopt;
   }
   return s;
@@ -126,10 +126,14 @@ std::optional<int64_t> FieldReader::Integer(const json& object, const std::strin
                                             int64_t max) {
   const json* v = Field(object, path, key, required);
   if (!v) return std::nullopt;
-  if (!v->is_number_integer() ||
-      (v->is_number_unsigned() &&
-       v->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))) {
+  if (!v->is_number_integer()) {
     Fail(Child(path, key), "must be an integer, not " + JsonTypeName(*v));
+    return std::nullopt;
+  }
+  if (v->is_number_unsigned() &&
+      v->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    Fail(Child(path, key), v->dump() + " is out of range (use " + std::to_string(min) + " to " +
+                               std::to_string(max) + ")");
     return std::nullopt;
   }
   const int64_t n = v->get<int64_t>();

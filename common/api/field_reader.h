@@ -65,8 +65,8 @@ class FieldReader {
                                         Duration max);
 
   template <typename E>
-  std::optional<E> Enum(const nlohmann::json& object, const std::string& path,
-                        std::string_view key, bool required) {
+  std::optional<E> Enum(const nlohmann::json& object, const std::string& path, std::string_view key,
+                        bool required) {
     auto text = String(object, path, key, required, 256);
     if (!text) return std::nullopt;
     if (auto value = FromString<E>(*text)) return value;

@@ -40,19 +40,19 @@ enum class Metric {
 // The base unit of a metric's value (and of an alert's threshold on it).
 enum class MetricUnit {
   kSeconds,
-  kRatio,           // 0..1
-  kPerSecond,       // requests per second
-  kCores,           // CPU cores
-  kBytes,           //
-  kLabelUnit,       // the unit of the regression label (mae, rmse)
-  kDimensionless,   // log_loss, psi, r2, mape (a fraction that may exceed 1)
+  kRatio,          // 0..1
+  kPerSecond,      // requests per second
+  kCores,          // CPU cores
+  kBytes,          //
+  kLabelUnit,      // the unit of the regression label (mae, rmse)
+  kDimensionless,  // log_loss, psi, r2, mape (a fraction that may exceed 1)
 };
 
 // Where the measurements come from, which also says what a "sample" is.
 enum class MetricSource {
-  kRequests,   // the sidecar's proxy: one sample per request (per streamed response for TTFT)
-  kResources,  // the sidecar's resource sampler: one sample per reading
-  kLabels,     // predictions joined with their labels: one sample per labelled prediction
+  kRequests,     // the sidecar's proxy: one sample per request (per streamed response for TTFT)
+  kResources,    // the sidecar's resource sampler: one sample per reading
+  kLabels,       // predictions joined with their labels: one sample per labelled prediction
   kPredictions,  // stored predictions (drift): one sample per prediction
 };
 

@@ -137,7 +137,7 @@ struct SidecarSpec {
 
 struct GroundTruthSpec {
   Task task = Task::kBinaryClassification;
-  std::string positive_class;  // set exactly for binary-classification
+  std::string positive_class;                     // set exactly for binary-classification
   double threshold = defaults::kBinaryThreshold;  // binary-classification: score >= it is positive
   Duration max_label_delay = defaults::kMaxLabelDelay;
   int64_t max_pending = defaults::kMaxPending;

@@ -37,9 +37,9 @@ class SpecParser {
 
   ModelMonitorSpec Parse(const json& spec, const std::string& path) {
     ModelMonitorSpec out;
-    if (!r_.IsObject(spec, path,
-                     {"selector", "target", "serving", "sidecar", "groundTruth", "alerts",
-                      "remediation"})) {
+    if (!r_.IsObject(
+            spec, path,
+            {"selector", "target", "serving", "sidecar", "groundTruth", "alerts", "remediation"})) {
       return out;
     }
     if (const json* v = r_.Field(spec, path, "selector", true)) {
@@ -285,8 +285,9 @@ class SpecParser {
     }
     out.cooldown = r_.DurationField(v, path, "cooldown", false, 0s, kMaxDuration)
                        .value_or(defaults::kCooldown);
-    out.max_actions_per_day = static_cast<int>(
-        r_.Integer(v, path, "maxActionsPerDay", false, 0, 100).value_or(defaults::kMaxActionsPerDay));
+    out.max_actions_per_day =
+        static_cast<int>(r_.Integer(v, path, "maxActionsPerDay", false, 0, 100)
+                             .value_or(defaults::kMaxActionsPerDay));
     out.dry_run = r_.Bool(v, path, "dryRun", false).value_or(false);
     if (const json* rollback = r_.Field(v, path, "rollback")) {
       const std::string rpath = FieldReader::Child(path, "rollback");
@@ -368,8 +369,10 @@ class SpecParser {
       metric = MetricFromName(*name);
       if (!metric) {
         std::string all;
-        for (const MetricInfo& m : MetricCatalogue()) all += (all.empty() ? "" : ", ") + std::string(m.name);
-        r_.Fail(FieldReader::Child(path, "metric"), Quote(*name) + " is not a metric (use one of: " + all + ")");
+        for (const MetricInfo& m : MetricCatalogue())
+          all += (all.empty() ? "" : ", ") + std::string(m.name);
+        r_.Fail(FieldReader::Child(path, "metric"),
+                Quote(*name) + " is not a metric (use one of: " + all + ")");
       }
     }
     out.metric = metric.value_or(Metric::kLatencyP99Seconds);
@@ -392,12 +395,12 @@ class SpecParser {
         }
       }
     }
-    out.window = r_.DurationField(v, path, "window", false, 10s, kMaxDuration)
-                     .value_or(defaults::kWindow);
+    out.window =
+        r_.DurationField(v, path, "window", false, 10s, kMaxDuration).value_or(defaults::kWindow);
     out.for_duration =
         r_.DurationField(v, path, "for", false, 0s, kMaxDuration).value_or(defaults::kFor);
-    out.min_samples = r_.Integer(v, path, "minSamples", false, 1, 1'000'000'000)
-                          .value_or(defaults::kMinSamples);
+    out.min_samples =
+        r_.Integer(v, path, "minSamples", false, 1, 1'000'000'000).value_or(defaults::kMinSamples);
     if (const json* smoothing = r_.Field(v, path, "smoothing")) {
       const std::string spath = FieldReader::Child(path, "smoothing");
       if (r_.IsObject(*smoothing, spath, {"emaAlpha"})) {
@@ -464,7 +467,8 @@ Result<ModelMonitor> ParseModelMonitor(const json& object) {
   if (const json* meta = r.Field(object, "", "metadata", true)) {
     if (r.IsObject(*meta, "metadata")) {
       out.metadata.name = r.String(*meta, "metadata", "name", true, 253, 1).value_or("");
-      out.metadata.namespace_name = r.String(*meta, "metadata", "namespace", false, 63).value_or("");
+      out.metadata.namespace_name =
+          r.String(*meta, "metadata", "namespace", false, 63).value_or("");
       out.metadata.uid = r.String(*meta, "metadata", "uid", false, 64).value_or("");
       out.metadata.resource_version =
           r.String(*meta, "metadata", "resourceVersion", false, 64).value_or("");

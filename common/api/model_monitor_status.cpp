@@ -33,8 +33,8 @@ bool IsRfc3339(std::string_view s) {
     if (i == start) return false;
   }
   if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) return i + 1 == s.size();
-  return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(i + 1, 2) &&
-         s[i + 3] == ':' && digits(i + 4, 2);
+  return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(i + 1, 2) && s[i + 3] == ':' &&
+         digits(i + 4, 2);
 }
 
 class StatusParser {
@@ -101,9 +101,9 @@ class StatusParser {
 
   Condition ConditionAt(const json& v, const std::string& path) {
     Condition out;
-    if (!r_.IsObject(v, path,
-                     {"type", "status", "observedGeneration", "lastTransitionTime", "reason",
-                      "message"})) {
+    if (!r_.IsObject(
+            v, path,
+            {"type", "status", "observedGeneration", "lastTransitionTime", "reason", "message"})) {
       return out;
     }
     out.type = r_.String(v, path, "type", true, 316, 1).value_or("");
@@ -169,11 +169,12 @@ class StatusParser {
     out.alert = r_.String(v, path, "alert", true, 40).value_or("");
     auto action = r_.Enum<Action>(v, path, "action", true);
     if (action == Action::kNone) {
-      r_.Fail(FieldReader::Child(path, "action"), "\"none\" is not one of \"rollback\", \"retrain\"");
+      r_.Fail(FieldReader::Child(path, "action"),
+              "\"none\" is not one of \"rollback\", \"retrain\"");
     }
     out.action = action.value_or(Action::kRollback);
-    out.result = r_.Enum<RemediationResult>(v, path, "result", true).value_or(
-        RemediationResult::kStarted);
+    out.result =
+        r_.Enum<RemediationResult>(v, path, "result", true).value_or(RemediationResult::kStarted);
     out.from_revision = r_.Integer(v, path, "fromRevision", false);
     out.to_revision = r_.Integer(v, path, "toRevision", false);
     out.job = r_.String(v, path, "job", false, 253).value_or("");

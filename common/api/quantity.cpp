@@ -58,7 +58,13 @@ Result<Quantity> ParseQuantity(std::string_view text) {
   const std::string number(text.substr(0, number_length));
   std::string_view rest = text.substr(number_length);
   double value = std::strtod(number.c_str(), nullptr);
-  if (rest.size() > 1 && (rest[0] == 'e' || rest[0] == 'E')) {  // a lone "E" is exa
+  const Suffix* suffix = nullptr;
+  for (const Suffix& s : kSuffixes) {
+    if (rest == s.name) suffix = &s;
+  }
+  if (suffix) {
+    value *= suffix->multiplier;
+  } else if (rest[0] == 'e' || rest[0] == 'E') {  // a decimal exponent: 2e3, 1.5E-3
     std::string_view exponent = rest.substr(1);
     size_t i = 0;
     if (i < exponent.size() && (exponent[i] == '+' || exponent[i] == '-')) ++i;
@@ -66,15 +72,7 @@ Result<Quantity> ParseQuantity(std::string_view text) {
     if (exponent_length == 0 || i + exponent_length != exponent.size()) return NotAQuantity(text);
     value *= std::pow(10.0, std::strtod(std::string(exponent).c_str(), nullptr));
   } else {
-    bool matched = false;
-    for (const Suffix& s : kSuffixes) {
-      if (rest == s.name) {
-        value *= s.multiplier;
-        matched = true;
-        break;
-      }
-    }
-    if (!matched) return NotAQuantity(text);
+    return NotAQuantity(text);
   }
   if (!std::isfinite(value)) return NotAQuantity(text);
   return Quantity{std::string(text), value};

@@ -87,9 +87,9 @@ TEST_F(CrdTest, EnumsAreTheParsers) {
   const json& p = spec_["properties"];
   EXPECT_EQ(p["serving"]["properties"]["protocol"]["enum"], EnumJson<Protocol>());
   EXPECT_EQ(p["groundTruth"]["properties"]["task"]["enum"], EnumJson<Task>());
-  EXPECT_EQ(p["selector"]["properties"]["matchExpressions"]["items"]["properties"]["operator"]
-             ["enum"],
-            EnumJson<SelectorOperator>());
+  EXPECT_EQ(
+      p["selector"]["properties"]["matchExpressions"]["items"]["properties"]["operator"]["enum"],
+      EnumJson<SelectorOperator>());
   EXPECT_EQ(alert_["properties"]["op"]["enum"], EnumJson<ComparisonOp>());
   EXPECT_EQ(alert_["properties"]["severity"]["enum"], EnumJson<Severity>());
   EXPECT_EQ(alert_["properties"]["action"]["enum"], EnumJson<Action>());
@@ -130,13 +130,12 @@ TEST_F(CrdTest, SchemaDefaultsAreTheParsersConstants) {
   EXPECT_EQ(p["target"]["properties"]["kind"]["default"], defaults::kTargetKind);
   EXPECT_EQ(p["serving"]["properties"]["port"]["default"], defaults::kServingPort);
   EXPECT_EQ(p["serving"]["properties"]["protocol"]["default"], ToString(defaults::kProtocol));
-  EXPECT_EQ(p["serving"]["properties"]["requestIdHeader"]["default"],
-            defaults::kRequestIdHeader);
+  EXPECT_EQ(p["serving"]["properties"]["requestIdHeader"]["default"], defaults::kRequestIdHeader);
   EXPECT_EQ(p["sidecar"]["properties"]["sampleRate"]["default"], defaults::kSampleRate);
   EXPECT_EQ(p["sidecar"]["properties"]["maxBodyBytes"]["default"], defaults::kMaxBodyBytes);
-  EXPECT_EQ(*ParseDuration(p["groundTruth"]["properties"]["maxLabelDelay"]["default"]
-                               .get<std::string>()),
-            defaults::kMaxLabelDelay);
+  EXPECT_EQ(
+      *ParseDuration(p["groundTruth"]["properties"]["maxLabelDelay"]["default"].get<std::string>()),
+      defaults::kMaxLabelDelay);
   EXPECT_EQ(p["groundTruth"]["properties"]["maxPending"]["default"], defaults::kMaxPending);
   const json& a = alert_["properties"];
   EXPECT_EQ(*ParseDuration(a["window"]["default"].get<std::string>()), defaults::kWindow);
@@ -147,8 +146,7 @@ TEST_F(CrdTest, SchemaDefaultsAreTheParsersConstants) {
   const json& r = p["remediation"]["properties"];
   EXPECT_EQ(*ParseDuration(r["cooldown"]["default"].get<std::string>()), defaults::kCooldown);
   EXPECT_EQ(r["maxActionsPerDay"]["default"], defaults::kMaxActionsPerDay);
-  EXPECT_EQ(r["rollback"]["properties"]["toRevision"]["default"],
-            defaults::kRollbackToRevision);
+  EXPECT_EQ(r["rollback"]["properties"]["toRevision"]["default"], defaults::kRollbackToRevision);
   // Not schema defaults: they depend on another field (protocol, task).
   EXPECT_FALSE(p["serving"]["properties"]["outputPath"].contains("default"));
   EXPECT_FALSE(p["groundTruth"]["properties"]["threshold"].contains("default"));

@@ -8,13 +8,28 @@ namespace mm::api {
 namespace {
 
 TEST(MetricCatalogue, HasEveryMetricOfTheDesignOnceWithItsFacts) {
-  const std::vector<std::string> design = {
-      "latency_p50_seconds", "latency_p90_seconds", "latency_p99_seconds", "ttft_p99_seconds",
-      "error_rate",          "requests_per_second", "cpu_cores",           "memory_bytes",
-      "gpu_utilization",     "gpu_memory_bytes",    "accuracy",            "precision",
-      "recall",              "f1",                  "auc_roc",             "log_loss",
-      "mae",                 "rmse",                "mape",                "r2",
-      "prediction_psi",      "label_coverage"};
+  const std::vector<std::string> design = {"latency_p50_seconds",
+                                           "latency_p90_seconds",
+                                           "latency_p99_seconds",
+                                           "ttft_p99_seconds",
+                                           "error_rate",
+                                           "requests_per_second",
+                                           "cpu_cores",
+                                           "memory_bytes",
+                                           "gpu_utilization",
+                                           "gpu_memory_bytes",
+                                           "accuracy",
+                                           "precision",
+                                           "recall",
+                                           "f1",
+                                           "auc_roc",
+                                           "log_loss",
+                                           "mae",
+                                           "rmse",
+                                           "mape",
+                                           "r2",
+                                           "prediction_psi",
+                                           "label_coverage"};
   ASSERT_EQ(MetricCatalogue().size(), design.size());
   for (size_t i = 0; i < design.size(); ++i) {
     EXPECT_EQ(MetricCatalogue()[i].name, design[i]);

@@ -26,8 +26,8 @@ TEST(ParseModelMonitor, AcceptsEveryExample) {
 }
 
 TEST(ParseModelMonitor, ReadsTheFraudExampleIntoTypedFields) {
-  auto object = ParseYamlDocuments(
-      testing::ReadFile(testing::SourcePath("examples/fraud-classifier.yaml")));
+  auto object =
+      ParseYamlDocuments(testing::ReadFile(testing::SourcePath("examples/fraud-classifier.yaml")));
   ASSERT_TRUE(object.ok());
   const ModelMonitor mm = MustParse((*object)[0]);
   EXPECT_EQ(mm.metadata.name, "fraud-model");
@@ -163,11 +163,8 @@ TEST(ParseModelMonitorSpec, AcceptsPortNumbersIntegerQuantitiesAndR2BelowZero) {
   spec["serving"]["port"] = 8080;
   spec["sidecar"]["resources"]["limits"] = {{"cpu", 2}};
   spec["groundTruth"] = {{"task", "regression"}};
-  spec["alerts"] = json::array({{{"name", "r2-low"},
-                                 {"metric", "r2"},
-                                 {"op", "<"},
-                                 {"threshold", -0.5},
-                                 {"window", "1h"}}});
+  spec["alerts"] = json::array(
+      {{{"name", "r2-low"}, {"metric", "r2"}, {"op", "<"}, {"threshold", -0.5}, {"window", "1h"}}});
   auto parsed = ParseModelMonitorSpec(spec);
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(parsed->serving.port, (PortRef{"", 8080}));

@@ -16,16 +16,19 @@ ModelMonitorStatus FullStatus() {
   s.pods = {3, 2};
   s.firing_alerts = 1;
   s.last_action = "rollback Succeeded";
-  s.metrics = MetricsSnapshot{"2026-11-22T04:10:00Z", 5min, 1200, 300,
+  s.metrics = MetricsSnapshot{"2026-11-22T04:10:00Z",
+                              5min,
+                              1200,
+                              300,
                               {{Metric::kLatencyP99Seconds, 0.31}, {Metric::kAccuracy, 0.93}}};
   s.alerts = {{"slow", AlertState::kFiring, 0.31, 0.25, 1200, "2026-11-22T04:08:00Z",
                "latency_p99_seconds 0.31 > 0.25 over 5m (1200 samples)"},
               {"accuracy-low", AlertState::kInconclusive, std::nullopt, 0.9, 12, "", ""}};
-  s.remediations = {{"2026-11-22T04:10:00Z", "slow", Action::kRollback,
-                     RemediationResult::kSucceeded, 7, 6, "", 0.31, ""},
-                    {"2026-11-22T04:11:00Z", "accuracy-low", Action::kRetrain,
-                     RemediationResult::kStarted, std::nullopt, std::nullopt, "fraud-retrain-x",
-                     std::nullopt, "Job created"}};
+  s.remediations = {
+      {"2026-11-22T04:10:00Z", "slow", Action::kRollback, RemediationResult::kSucceeded, 7, 6, "",
+       0.31, ""},
+      {"2026-11-22T04:11:00Z", "accuracy-low", Action::kRetrain, RemediationResult::kStarted,
+       std::nullopt, std::nullopt, "fraud-retrain-x", std::nullopt, "Job created"}};
   return s;
 }
 

@@ -15,6 +15,8 @@ TEST(ParseQuantity, ReadsKubernetesQuantitiesInBaseUnits) {
   EXPECT_DOUBLE_EQ(ParseQuantity("1.5k")->value, 1500);
   EXPECT_DOUBLE_EQ(ParseQuantity("2e3")->value, 2000);
   EXPECT_DOUBLE_EQ(ParseQuantity("1E")->value, 1e18);
+  EXPECT_DOUBLE_EQ(ParseQuantity("2Ei")->value, 2.0 * 1152921504606846976.0);
+  EXPECT_DOUBLE_EQ(ParseQuantity("1.5E-3")->value, 0.0015);
   EXPECT_DOUBLE_EQ(ParseQuantity(".5")->value, 0.5);
   EXPECT_EQ(ParseQuantity("64Mi")->text, "64Mi");
 }
