@@ -177,3 +177,17 @@ TEST_F(CrdTest, EveryFieldHasADescription) {
 
 }  // namespace
 }  // namespace mm::api
+
+namespace mm::api {
+namespace {
+
+TEST(ApiDocs, DescribeEveryMetric) {
+  const std::string docs = testing::ReadFile(testing::SourcePath("docs/api.md"));
+  ASSERT_FALSE(docs.empty());
+  for (const MetricInfo& m : MetricCatalogue()) {
+    EXPECT_NE(docs.find("| `" + std::string(m.name) + "` |"), std::string::npos) << m.name;
+  }
+}
+
+}  // namespace
+}  // namespace mm::api
