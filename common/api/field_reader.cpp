@@ -29,6 +29,24 @@ std::string JsonTypeName(const json& value) {
   }
 }
 
+std::optional<int64_t> AsInteger(const json& value) {
+  if (value.is_number_unsigned()) {
+    const auto u = value.get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    return static_cast<int64_t>(u);
+  }
+  if (value.is_number_integer()) return value.get<int64_t>();
+  if (value.is_number_float()) {
+    const double d = value.get<double>();
+    // 2^63 is the first double past int64; the apiserver keeps such values as floats.
+    if (std::trunc(d) != d || d < -9.2233720368547758e18 || d >= 9.2233720368547758e18) {
+      return std::nullopt;
+    }
+    return static_cast<int64_t>(d);
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 std::string FormatNumber(double v) {
@@ -126,17 +144,19 @@ std::optional<int64_t> FieldReader::Integer(const json& object, const std::strin
                                             int64_t max) {
   const json* v = Field(object, path, key, required);
   if (!v) return std::nullopt;
-  if (!v->is_number_integer()) {
+  if (!v->is_number()) {
     Fail(Child(path, key), "must be an integer, not " + JsonTypeName(*v));
     return std::nullopt;
   }
-  if (v->is_number_unsigned() &&
-      v->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-    Fail(Child(path, key), v->dump() + " is out of range (use " + std::to_string(min) + " to " +
-                               std::to_string(max) + ")");
+  const std::optional<int64_t> integer = AsInteger(*v);
+  if (!integer) {
+    const bool fraction = v->is_number_float() && std::trunc(v->get<double>()) != v->get<double>();
+    Fail(Child(path, key), fraction ? "must be an integer, not " + v->dump()
+                                    : v->dump() + " is out of range (use " + std::to_string(min) +
+                                          " to " + std::to_string(max) + ")");
     return std::nullopt;
   }
-  const int64_t n = v->get<int64_t>();
+  const int64_t n = *integer;
   if (n < min || n > max) {
     Fail(Child(path, key), std::to_string(n) + " is out of range (use " + std::to_string(min) +
                                " to " + std::to_string(max) + ")");

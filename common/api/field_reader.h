@@ -83,6 +83,10 @@ class FieldReader {
   size_t dropped_ = 0;
 };
 
+// The value as an integer the way the apiserver reads JSON: integers, and floats with no
+// fraction (1.0); nullopt for anything else or out of int64's range.
+std::optional<int64_t> AsInteger(const nlohmann::json& value);
+
 // Describes a JSON value's type for messages: "a string", "a number", "an object"...
 std::string JsonTypeName(const nlohmann::json& value);
 

@@ -159,12 +159,13 @@ class SpecParser {
       const char* kRight =
           "must be a port number from 1 to 65535 or a port name (up to 15 lowercase letters, "
           "digits and '-')";
+      // int-or-string: the apiserver refuses 8080.0 here (it does take 1.0 for integers).
       if (port->is_number_integer()) {
-        const int64_t n = port->get<int64_t>();
-        if (n < 1 || n > 65535 || (port->is_number_unsigned() && port->get<uint64_t>() > 65535)) {
-          r_.Fail(ppath, std::to_string(n) + ": " + kRight);
+        const std::optional<int64_t> n = AsInteger(*port);
+        if (!n || *n < 1 || *n > 65535) {
+          r_.Fail(ppath, port->dump() + ": " + kRight);
         } else {
-          out.port = PortRef{"", static_cast<int>(n)};
+          out.port = PortRef{"", static_cast<int>(*n)};
         }
       } else if (port->is_string() && IsPortName(port->get_ref<const std::string&>())) {
         out.port = PortRef{port->get<std::string>(), 0};
@@ -202,12 +203,16 @@ class SpecParser {
     if (v.size() > 8) r_.Fail(path, "has more than 8 resources");
     for (const auto& [name, value] : v.items()) {
       const std::string qpath = FieldReader::Child(path, name);
-      if (value.is_number_integer()) {
-        if (value.is_number_unsigned() || value.get<int64_t>() >= 0) {
-          const auto n = value.get<double>();
-          out[name] = Quantity{value.dump(), n};
-        } else {
+      if (value.is_number_integer()) {  // int-or-string: no floats, not even 2.0
+        const std::optional<int64_t> n = AsInteger(value);
+        if (!n) {
+          r_.Fail(qpath, value.dump() +
+                             " must be an integer or a quantity string such as "
+                             "\"500m\"");
+        } else if (*n < 0) {
           r_.Fail(qpath, "must not be negative");
+        } else {
+          out[name] = Quantity{std::to_string(*n), static_cast<double>(*n)};
         }
       } else if (value.is_string()) {
         auto q = ParseQuantity(value.get<std::string>());

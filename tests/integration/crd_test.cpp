@@ -139,6 +139,101 @@ TEST_F(CrdTest, InvalidModelMonitorsAreRefusedNamingTheFieldAndTheRule) {
   }
 }
 
+// Edge values on both sides of each limit: the apiserver and the C++ parser must agree on
+// every one, accepted or refused (the invalid table above only checks refusals).
+TEST_F(CrdTest, ParserAndApiserverAgreeAtTheEdges) {
+  struct Edge {
+    std::string pointer;  // a JSON pointer into ValidModelMonitor()
+    json value;
+  };
+  const std::vector<Edge> edges = {
+      {"/spec/alerts/0/window", "10s"},
+      {"/spec/alerts/0/window", "9.999999999s"},
+      {"/spec/alerts/0/window", "720h"},
+      {"/spec/alerts/0/window", "720h0.000000001s"},
+      {"/spec/alerts/0/window", "1h30m"},
+      {"/spec/alerts/0/window", "10000ms"},
+      {"/spec/alerts/0/window", "10000000us"},
+      {"/spec/alerts/0/window", "1.5h"},
+      {"/spec/alerts/0/window", "1.h"},
+      {"/spec/alerts/0/for", "0"},
+      {"/spec/alerts/0/for", "720h1s"},
+      {"/spec/groundTruth/maxLabelDelay", "1s"},
+      {"/spec/groundTruth/maxLabelDelay", "999ms"},
+      {"/spec/remediation/cooldown", "0s"},
+      {"/spec/serving/port", 1},
+      {"/spec/serving/port", 65535},
+      {"/spec/serving/port", 0},
+      {"/spec/serving/port", "a"},
+      {"/spec/serving/port", "-a"},
+      {"/spec/serving/port", "abcdefghijklmno"},
+      {"/spec/serving/port", "abcdefghijklmnop"},
+      {"/spec/serving/requestIdHeader", "X-Request-ID"},
+      {"/spec/serving/requestIdHeader", "x request"},
+      {"/spec/serving/outputPath", "predictions"},
+      {"/spec/sidecar/sampleRate", 0},
+      {"/spec/sidecar/sampleRate", 1},
+      {"/spec/sidecar/resources/requests/cpu", "0.5"},
+      {"/spec/sidecar/resources/requests/cpu", 2},
+      {"/spec/sidecar/resources/requests/cpu", 0.5},
+      {"/spec/alerts/0/threshold", 1e300},
+      {"/spec/alerts/0/minSamples", 1.0},
+      {"/spec/alerts/0/minSamples", 1.5},
+      {"/spec/serving/port", 8080.0},
+      {"/spec/sidecar/resources/requests/cpu", 2.0},
+      {"/spec/sidecar/resources/requests/cpu", -2},
+      {"/spec/sidecar/resources/requests/memory", "1Ei"},
+      {"/spec/sidecar/resources/requests/memory", "-1Mi"},
+      {"/spec/sidecar/maxBodyBytes", 1024},
+      {"/spec/sidecar/maxBodyBytes", 1023},
+      {"/spec/alerts/2/threshold", 1},
+      {"/spec/alerts/2/threshold", 0},
+      {"/spec/alerts/2/threshold", 1.0001},
+      {"/spec/alerts/0/threshold", 0},
+      {"/spec/alerts/0/minSamples", 1},
+      {"/spec/alerts/0/minSamples", 0},
+      {"/spec/alerts/0/name", std::string(40, 'a')},
+      {"/spec/alerts/0/name", std::string(41, 'a')},
+      {"/spec/alerts/0/name", "a-"},
+      {"/spec/alerts/0/severity", "critical"},
+      {"/spec/alerts/0/severity", "page"},
+      {"/spec/target/name", "a.b"},
+      {"/spec/target/name", "A"},
+      {"/spec/groundTruth/threshold", 0.7},
+      {"/spec/groundTruth/maxPending", 0},
+      {"/spec/remediation/maxActionsPerDay", 0},
+      {"/spec/remediation/maxActionsPerDay", 101},
+      {"/spec/remediation/rollback/toRevision", 3},
+      {"/spec/remediation/dryRun", "yes"},
+      {"/spec/selector", {{"matchExpressions", {{{"key", "app"}, {"operator", "Exists"}}}}}},
+      {"/spec/selector",
+       {{"matchExpressions", {{{"key", "app"}, {"operator", "Exists"}, {"values", {"x"}}}}}}},
+      {"/spec/sidecar/image", std::string(513, 'i')},
+  };
+  const std::string url = ResourcePath{"modelmonitor.io/v1alpha1",
+                                       "modelmonitors",
+                                       ns_,
+                                       "",
+                                       "",
+                                       {{"dryRun", "All"}, {"fieldValidation", "Strict"}}}
+                              .Url();
+  int accepted = 0;
+  for (const auto& edge : edges) {
+    json object = ValidModelMonitor("edge");
+    object[json::json_pointer(edge.pointer)] = edge.value;
+    auto server = client_->Create(url, object);
+    auto parsed = api::ParseModelMonitor(object);
+    accepted += server.ok();
+    EXPECT_EQ(server.ok(), parsed.ok())
+        << edge.pointer << " = " << edge.value.dump()
+        << "\n  apiserver: " << (server.ok() ? "accepted" : server.Message())
+        << "\n  parser: " << (parsed.ok() ? "accepted" : parsed.error().message);
+  }
+  // Both outcomes are exercised.
+  EXPECT_GT(accepted, 15);
+  EXPECT_LT(accepted, static_cast<int>(edges.size()) - 15);
+}
+
 TEST_F(CrdTest, KubectlExplainTeachesTheApi) {
   auto alerts = Kubectl("explain modelmonitor.spec.alerts");
   ASSERT_EQ(alerts.exit_code, 0) << alerts.output;

@@ -146,7 +146,9 @@ TEST(ParseModelMonitor, RejectsWrongTypesAndOtherKinds) {
   object = testing::ValidModelMonitor();
   object["spec"]["sidecar"]["maxBodyBytes"] = 1.5;
   EXPECT_EQ(ParseModelMonitor(object).error().message,
-            "spec.sidecar.maxBodyBytes: must be an integer, not a number");
+            "spec.sidecar.maxBodyBytes: must be an integer, not 1.5");
+  object["spec"]["sidecar"]["maxBodyBytes"] = 2048.0;  // the apiserver takes whole floats too
+  EXPECT_EQ(ParseModelMonitor(object)->spec.sidecar.max_body_bytes, 2048);
   object = testing::ValidModelMonitor();
   object["spec"]["alerts"] = json::array();
   for (int i = 0; i < 33; ++i) {
