@@ -64,6 +64,10 @@ TEST_F(CrdTest, IsEstablishedWithItsNamesAndColumns) {
   EXPECT_TRUE(established) << crd.body["status"].dump();
   EXPECT_EQ(crd.body["status"]["acceptedNames"]["shortNames"], json::array({"mm"}));
   EXPECT_EQ(crd.body["status"]["acceptedNames"]["categories"], json::array({"ml"}));
+  // Applying it again (a patch, decoded strictly) passes too: no stray schema keys.
+  auto again = Kubectl("apply --dry-run=server -f " +
+                       SourcePath("crds/modelmonitor.io_modelmonitors.yaml").string());
+  EXPECT_EQ(again.exit_code, 0) << again.output;
   // The category finds the kind (with fresh discovery: the cached one predates the CRD).
   auto listed =
       Kubectl("get ml -n " + ns_ + " --cache-dir=" + ControlPlaneEnvironment::Get().dir() +

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <set>
 
 #include "common/api/model_monitor.h"
 #include "tests/support/crd_schema.h"
@@ -173,6 +174,37 @@ TEST_F(CrdTest, EveryFieldHasADescription) {
   };
   walk(schema_, "");
   EXPECT_TRUE(missing.empty()) << ::testing::PrintToString(missing);
+}
+
+// A YAML slip (an unquoted comma in a flow mapping) turns text into schema keys that the
+// apiserver silently prunes on create; only known keywords may appear in a schema node.
+TEST_F(CrdTest, SchemaNodesUseOnlyOpenApiKeywords) {
+  const std::set<std::string> keywords = {"type",          "description",
+                                          "properties",    "items",
+                                          "required",      "enum",
+                                          "default",       "minimum",
+                                          "maximum",       "exclusiveMaximum",
+                                          "minLength",     "maxLength",
+                                          "pattern",       "format",
+                                          "maxItems",      "minItems",
+                                          "maxProperties", "additionalProperties"};
+  std::vector<std::string> stray;
+  std::function<void(const json&, const std::string&)> walk = [&](const json& s,
+                                                                  const std::string& path) {
+    for (const auto& [key, sub] : s.items()) {
+      if (!keywords.count(key) && key.rfind("x-kubernetes-", 0) != 0)
+        stray.push_back(path + ":" + key);
+    }
+    if (s.contains("properties")) {
+      for (const auto& [key, sub] : s["properties"].items()) walk(sub, path + "." + key);
+    }
+    if (s.contains("items")) walk(s["items"], path + "[]");
+    if (s.contains("additionalProperties") && s["additionalProperties"].is_object()) {
+      walk(s["additionalProperties"], path + ".*");
+    }
+  };
+  walk(schema_, "");
+  EXPECT_TRUE(stray.empty()) << ::testing::PrintToString(stray);
 }
 
 }  // namespace
