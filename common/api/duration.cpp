@@ -1,7 +1,9 @@
 #include "common/api/duration.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 
 namespace mm::api {
 namespace {
@@ -65,10 +67,13 @@ Result<Duration> ParseDuration(std::string_view text) {
     }
     if (!unit) return NotADuration(text);
     i += unit->name.size();
-    // 6 digits of hours and a 9-digit fraction stay far inside int64 nanoseconds; long double
-    // keeps the fraction part exact (64-bit mantissa) where int64 could overflow.
-    total += integer * unit->nanos +
-             static_cast<int64_t>(static_cast<long double>(fraction) * unit->nanos / scale);
+    // One part (6 digits of hours, a 9-digit fraction) fits in int64 nanoseconds; long double
+    // keeps the fraction exact (64-bit mantissa). The sum of parts is checked, as Go does.
+    const int64_t part =
+        integer * unit->nanos +
+        static_cast<int64_t>(static_cast<long double>(fraction) * unit->nanos / scale);
+    if (total > std::numeric_limits<int64_t>::max() - part) return NotADuration(text);
+    total += part;
   }
   return Duration{total};
 }
@@ -89,7 +94,10 @@ std::string FormatDuration(Duration d) {
   ns %= 3'600'000'000'000;
   const int64_t minutes = ns / 60'000'000'000;
   ns %= 60'000'000'000;
-  if (hours > 0) out += std::to_string(hours) + "h";
+  // Parts have at most 6 digits: 1234567h is written 999999h234568h.
+  for (int64_t left = hours; left > 0; left -= std::min<int64_t>(left, 999'999)) {
+    out += std::to_string(std::min<int64_t>(left, 999'999)) + "h";
+  }
   if (minutes > 0) out += std::to_string(minutes) + "m";
   if (ns > 0) {
     out += std::to_string(ns / 1'000'000'000);

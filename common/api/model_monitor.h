@@ -12,6 +12,7 @@
 // Several errors are joined with "; " (at most 20). Unknown fields in spec are errors, as with
 // kubectl's strict field validation; metadata keeps only what the operator uses.
 //
+// The spec can be written back too (ToJson), for the sidecar's config.
 // Status goes both ways: the operator builds a ModelMonitorStatus and writes ToJson(status) to
 // the status subresource; ParseModelMonitorStatus reads it back.
 
@@ -281,6 +282,11 @@ Result<ModelMonitor> ParseModelMonitor(const nlohmann::json& object);
 Result<ModelMonitorSpec> ParseModelMonitorSpec(const nlohmann::json& spec);
 // Only the status; error paths start with "status.".
 Result<ModelMonitorStatus> ParseModelMonitorStatus(const nlohmann::json& status);
+
+// The spec as the API writes it, every default explicit (the operator hands this to the
+// sidecar as its config; the sidecar reads it with ParseModelMonitorSpec).
+// ParseModelMonitorSpec(ToJson(spec)) == spec for every parsed spec.
+nlohmann::json ToJson(const ModelMonitorSpec& spec);
 
 // The status as the status subresource takes it (the operator writes this). Unset optionals and
 // empty strings are left out; ParseModelMonitorStatus(ToJson(s)) == s.

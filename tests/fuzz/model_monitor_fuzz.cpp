@@ -1,7 +1,7 @@
 // The ModelMonitor parser reads objects users wrote (through the apiserver) and sidecar
 // configs: it never crashes, always explains a refusal, is deterministic, and what it accepts
-// survives the round trips the operator relies on (status written and read back; durations
-// formatted and parsed again).
+// survives the round trips the operator relies on (spec and status written and read back;
+// durations formatted and parsed again).
 #include <cstdint>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -39,6 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto spec = mm::api::ParseModelMonitorSpec(object["spec"]);
   if (!spec || !(*spec == parsed->spec)) std::abort();
+  auto rewritten = mm::api::ParseModelMonitorSpec(mm::api::ToJson(parsed->spec));
+  if (!rewritten || !(*rewritten == parsed->spec)) std::abort();
   auto status = mm::api::ParseModelMonitorStatus(mm::api::ToJson(parsed->status));
   if (!status || !(*status == parsed->status)) std::abort();
   for (const auto& alert : parsed->spec.alerts) {

@@ -33,6 +33,11 @@ TEST(ParseDuration, RejectsWhatIsNotADurationAndSaysWhatWouldBe) {
   }
 }
 
+TEST(ParseDuration, RejectsTheSumOfPartsPastInt64) {
+  EXPECT_EQ(*ParseDuration("999999h999999h"), 1999998h);
+  EXPECT_FALSE(ParseDuration("999999h999999h999999h").ok());  // past 292 years of nanoseconds
+}
+
 TEST(FormatDuration, WritesTheShortestTextThatReadsBack) {
   EXPECT_EQ(FormatDuration(5min), "5m");
   EXPECT_EQ(FormatDuration(90min), "1h30m");
@@ -43,7 +48,9 @@ TEST(FormatDuration, WritesTheShortestTextThatReadsBack) {
   EXPECT_EQ(FormatDuration(123456789ns), "0.123456789s");
   EXPECT_EQ(FormatDuration(0s), "0s");
   EXPECT_EQ(FormatDuration(-5s), "0s");
-  for (Duration d : {Duration(1), Duration(999'999'999), Duration(720h), Duration(61s + 1ns)}) {
+  EXPECT_EQ(FormatDuration(1477304h), "999999h477305h");  // parts have at most 6 digits
+  for (Duration d : {Duration(1), Duration(999'999'999), Duration(720h), Duration(61s + 1ns),
+                     Duration(1477304h + 1ns), Duration::max()}) {
     EXPECT_EQ(*ParseDuration(FormatDuration(d)), d) << FormatDuration(d);
   }
 }

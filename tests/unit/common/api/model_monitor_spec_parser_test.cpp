@@ -175,6 +175,28 @@ TEST(ParseModelMonitorSpec, AcceptsPortNumbersIntegerQuantitiesAndR2BelowZero) {
   EXPECT_DOUBLE_EQ(parsed->alerts[0].threshold, -0.5);
 }
 
+TEST(ModelMonitorSpecToJson, WritesEveryDefaultAndReadsBackTheSame) {
+  auto examples = testing::LoadExamples();
+  examples.emplace_back("valid", testing::ValidModelMonitor());
+  for (const auto& [file, object] : examples) {
+    const ModelMonitorSpec spec = MustParse(object).spec;
+    const json written = ToJson(spec);
+    auto back = ParseModelMonitorSpec(written);
+    ASSERT_TRUE(back.ok()) << file << ": " << back.error().message << "\n" << written.dump();
+    EXPECT_EQ(*back, spec) << file;
+  }
+  auto docs = ParseYamlDocuments(testing::ReadFile(testing::SourcePath("examples/minimal.yaml")));
+  ASSERT_TRUE(docs.ok() && docs->size() == 1);
+  const ModelMonitorSpec minimal = MustParse((*docs)[0]).spec;
+  const json j = ToJson(minimal);
+  EXPECT_EQ(j["serving"]["outputPath"], "$.predictions");
+  EXPECT_EQ(j["serving"]["port"], "http");
+  EXPECT_EQ(j["alerts"][0]["window"], "5m");
+  EXPECT_EQ(j["alerts"][0]["for"], "0s");
+  EXPECT_EQ(j["remediation"]["cooldown"], "30m");
+  EXPECT_FALSE(j.contains("groundTruth"));
+}
+
 TEST(LabelSelector, MatchesLabelsAndExpressions) {
   LabelSelector s;
   s.match_labels = {{"app", "fraud"}};
