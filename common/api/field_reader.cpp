@@ -47,6 +47,21 @@ std::optional<int64_t> AsInteger(const json& value) {
   return std::nullopt;
 }
 
+bool JsonDeeperThan(const json& value, size_t max) {
+  std::vector<std::pair<const json*, size_t>> stack = {{&value, 1}};
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    if (depth > max) return true;
+    if (node->is_structured()) {
+      for (const auto& child : *node) {
+        if (child.is_structured()) stack.emplace_back(&child, depth + 1);
+      }
+    }
+  }
+  return false;
+}
+
 namespace {
 
 std::string FormatNumber(double v) {

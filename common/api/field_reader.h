@@ -87,6 +87,10 @@ class FieldReader {
 // fraction (1.0); nullopt for anything else or out of int64's range.
 std::optional<int64_t> AsInteger(const nlohmann::json& value);
 
+// Whether `value` nests objects and lists more than `max` levels deep. Iterative, so hostile
+// input cannot exhaust the stack here.
+bool JsonDeeperThan(const nlohmann::json& value, size_t max);
+
 // Describes a JSON value's type for messages: "a string", "a number", "an object"...
 std::string JsonTypeName(const nlohmann::json& value);
 

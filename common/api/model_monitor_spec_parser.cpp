@@ -29,6 +29,8 @@ bool IsHeaderToken(std::string_view s) {
   });
 }
 
+constexpr size_t kMaxJobTemplateDepth = 64;
+
 std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 class SpecParser {
@@ -313,9 +315,15 @@ class SpecParser {
   }
 
   // Kept as JSON (the operator creates Jobs from it); only its shape is checked here, the
-  // apiserver validates the Job itself when it is created.
+  // apiserver validates the Job itself when it is created. Its depth is bounded so that
+  // copying and comparing it (both recursive) stay cheap.
   json JobTemplate(const json& v, const std::string& path) {
     if (!r_.IsObject(v, path)) return json::object();
+    if (JsonDeeperThan(v, kMaxJobTemplateDepth)) {
+      r_.Fail(path, "is nested more than " + std::to_string(kMaxJobTemplateDepth) +
+                        " levels deep (a Job template needs far fewer)");
+      return json::object();
+    }
     if (const json* meta = r_.Field(v, path, "metadata")) {
       r_.IsObject(*meta, FieldReader::Child(path, "metadata"));
     }

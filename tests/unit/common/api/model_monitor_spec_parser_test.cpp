@@ -160,6 +160,18 @@ TEST(ParseModelMonitor, RejectsWrongTypesAndOtherKinds) {
   EXPECT_EQ(ParseModelMonitor(object).error().message, "spec.alerts: has 33 alerts (at most 32)");
 }
 
+TEST(ParseModelMonitorSpec, BoundsTheDepthOfTheJobTemplate) {
+  json spec = testing::ValidModelMonitor()["spec"];
+  json deep = "leaf";
+  for (int i = 0; i < 100; ++i) deep = json::array({deep});
+  spec["remediation"]["retrain"]["jobTemplate"]["spec"]["template"]["spec"]["x"] = deep;
+  auto parsed = ParseModelMonitorSpec(spec);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().message,
+            "spec.remediation.retrain.jobTemplate: is nested more than 64 levels deep (a Job "
+            "template needs far fewer)");
+}
+
 TEST(ParseModelMonitorSpec, AcceptsPortNumbersIntegerQuantitiesAndR2BelowZero) {
   json spec = testing::ValidModelMonitor()["spec"];
   spec["serving"]["port"] = 8080;
