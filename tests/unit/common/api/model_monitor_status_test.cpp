@@ -1,0 +1,82 @@
+#include <gtest/gtest.h>
+
+#include "common/api/model_monitor.h"
+
+namespace mm::api {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+ModelMonitorStatus FullStatus() {
+  ModelMonitorStatus s;
+  s.observed_generation = 4;
+  s.conditions = {{"Ready", "True", 4, "2026-11-22T04:00:00Z", "Monitoring", "2 pods measured"},
+                  {"Alerting", "True", 4, "2026-11-22T04:10:00Z", "AlertFiring", "slow"}};
+  s.pods = {3, 2};
+  s.firing_alerts = 1;
+  s.last_action = "rollback Succeeded";
+  s.metrics = MetricsSnapshot{"2026-11-22T04:10:00Z",
+                              5min,
+                              1200,
+                              300,
+                              {{Metric::kLatencyP99Seconds, 0.31}, {Metric::kAccuracy, 0.93}}};
+  s.alerts = {{"slow", AlertState::kFiring, 0.31, 0.25, 1200, "2026-11-22T04:08:00Z",
+               "latency_p99_seconds 0.31 > 0.25 over 5m (1200 samples)"},
+              {"accuracy-low", AlertState::kInconclusive, std::nullopt, 0.9, 12, "", ""}};
+  s.remediations = {
+      {"2026-11-22T04:10:00Z", "slow", Action::kRollback, RemediationResult::kSucceeded, 7, 6, "",
+       0.31, ""},
+      {"2026-11-22T04:11:00Z", "accuracy-low", Action::kRetrain, RemediationResult::kStarted,
+       std::nullopt, std::nullopt, "fraud-retrain-x", std::nullopt, "Job created"}};
+  return s;
+}
+
+TEST(ModelMonitorStatus, WritesTheApisFieldNames) {
+  const json j = ToJson(FullStatus());
+  EXPECT_EQ(j["observedGeneration"], 4);
+  EXPECT_EQ(j["pods"], json({{"matched", 3}, {"injected", 2}}));
+  EXPECT_EQ(j["firingAlerts"], 1);
+  EXPECT_EQ(j["lastAction"], "rollback Succeeded");
+  EXPECT_EQ(j["conditions"][0]["lastTransitionTime"], "2026-11-22T04:00:00Z");
+  EXPECT_EQ(j["metrics"]["window"], "5m");
+  EXPECT_EQ(j["metrics"]["labeledSamples"], 300);
+  EXPECT_EQ(j["metrics"]["latency_p99_seconds"], 0.31);
+  EXPECT_EQ(j["alerts"][0]["state"], "Firing");
+  EXPECT_FALSE(j["alerts"][1].contains("value"));
+  EXPECT_EQ(j["remediations"][0]["fromRevision"], 7);
+  EXPECT_EQ(j["remediations"][1]["job"], "fraud-retrain-x");
+  EXPECT_FALSE(j["remediations"][1].contains("toRevision"));
+}
+
+TEST(ModelMonitorStatus, ReadsBackWhatItWrites) {
+  const ModelMonitorStatus s = FullStatus();
+  auto back = ParseModelMonitorStatus(ToJson(s));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, s);
+  auto empty = ParseModelMonitorStatus(ToJson(ModelMonitorStatus{}));
+  ASSERT_TRUE(empty.ok()) << empty.error().message;
+  EXPECT_EQ(*empty, ModelMonitorStatus{});
+}
+
+TEST(ModelMonitorStatus, RejectsWhatTheCrdRejects) {
+  json j = ToJson(FullStatus());
+  j["alerts"][0]["state"] = "Burning";
+  j["conditions"][1]["lastTransitionTime"] = "yesterday";
+  j["metrics"]["p99"] = 1;
+  j["remediations"][0]["action"] = "none";
+  auto parsed = ParseModelMonitorStatus(j);
+  ASSERT_FALSE(parsed.ok());
+  const std::string& m = parsed.error().message;
+  EXPECT_NE(m.find("status.alerts[0].state: \"Burning\" is not one of \"Inactive\""),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("status.conditions[1].lastTransitionTime: \"yesterday\" is not an RFC 3339"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("status.metrics.p99: unknown field"), std::string::npos) << m;
+  EXPECT_NE(m.find("status.remediations[0].action"), std::string::npos) << m;
+}
+
+}  // namespace
+}  // namespace mm::api
