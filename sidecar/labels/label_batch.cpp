@@ -57,7 +57,8 @@ Result<double> LabelValue(const json& v, LabelKind kind, int max_classes) {
       return Error{"\"" + Shorten(s) + "\" is not a number"};
     }
   } else {
-    return Error{"is " + std::string(v.type_name()) + " (use a number, a numeric string or a bool)"};
+    return Error{"is " + std::string(v.type_name()) +
+                 " (use a number, a numeric string or a bool)"};
   }
   if (!std::isfinite(x)) return Error{"is not finite"};
   if (kind == LabelKind::kClass &&
@@ -139,7 +140,8 @@ Result<LabelBatch> ParseLabelsJson(std::string_view body, LabelKind kind,
   }
   const auto labels = doc.is_object() ? doc.find("labels") : doc.end();
   if (!doc.is_object() || labels == doc.end() || !labels->is_array()) {
-    return Error{"label batch has no \"labels\" array (use {\"labels\":[{\"id\":\"...\",\"label\":1}])"};
+    return Error{
+        "label batch has no \"labels\" array (use {\"labels\":[{\"id\":\"...\",\"label\":1}])"};
   }
   if (labels->size() > limits.max_labels) {
     return Error{"label batch has " + std::to_string(labels->size()) + " labels (at most " +

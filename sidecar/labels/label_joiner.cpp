@@ -7,18 +7,18 @@ namespace mm::sidecar {
 nlohmann::json LabelAnswer::ToJson() const {
   nlohmann::json errs = nlohmann::json::array();
   for (const auto& e : errors) errs.push_back({{"index", e.index}, {"reason", e.reason}});
-  return {{"received", received}, {"joined", joined},       {"unknown", unknown},
-          {"expired", expired},   {"duplicate", duplicate}, {"invalid", invalid},
+  return {{"received", received},     {"joined", joined},       {"unknown", unknown},
+          {"expired", expired},       {"duplicate", duplicate}, {"invalid", invalid},
           {"errors", std::move(errs)}};
 }
 
 Result<LabelAnswer> LabelAnswer::FromJson(const nlohmann::json& j) {
   LabelAnswer a;
   if (!j.is_object()) return Error{"label answer: not a JSON object"};
-  for (auto [name, field] : {std::pair{"received", &a.received}, std::pair{"joined", &a.joined},
-                             std::pair{"unknown", &a.unknown}, std::pair{"expired", &a.expired},
-                             std::pair{"duplicate", &a.duplicate},
-                             std::pair{"invalid", &a.invalid}}) {
+  for (auto [name, field] :
+       {std::pair{"received", &a.received}, std::pair{"joined", &a.joined},
+        std::pair{"unknown", &a.unknown}, std::pair{"expired", &a.expired},
+        std::pair{"duplicate", &a.duplicate}, std::pair{"invalid", &a.invalid}}) {
     const auto it = j.find(name);
     if (it == j.end() || !it->is_number_integer()) {
       return Error{std::string("label answer: \"") + name + "\" must be an integer"};
@@ -56,8 +56,7 @@ LabelJoiner::LabelJoiner(PredictionStore* store, AccuracyWindows* metrics,
       drain_(std::move(drain)),
       now_(std::move(now)),
       limits_(limits),
-      kind_(metrics->config().task == Task::kRegression ? LabelKind::kNumber : LabelKind::kClass) {
-}
+      kind_(metrics->config().task == Task::kRegression ? LabelKind::kNumber : LabelKind::kClass) {}
 
 Result<LabelAnswer> LabelJoiner::JoinBody(std::string_view body, std::string_view content_type,
                                           bool* refused) {

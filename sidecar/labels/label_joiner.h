@@ -45,8 +45,7 @@ class LabelJoiner {
   // Parses (JSON or NDJSON by content type) and joins. An Error means the batch
   // was refused whole (answer 400 with it) or the store failed (answer 503):
   // `refused` tells which. Nothing of a refused batch is applied.
-  Result<LabelAnswer> JoinBody(std::string_view body, std::string_view content_type,
-                               bool* refused);
+  Result<LabelAnswer> JoinBody(std::string_view body, std::string_view content_type, bool* refused);
   Result<LabelAnswer> Join(const LabelBatch& batch);
 
   LabelKind kind() const { return kind_; }

@@ -41,8 +41,7 @@ int PredictedClass(const Prediction& p, const AccuracyConfig& config) {
     return static_cast<int>(p.value) == config.positive_class ? 1 : 0;
   }
   if (!p.scores.empty()) {
-    return static_cast<int>(std::max_element(p.scores.begin(), p.scores.end()) -
-                            p.scores.begin());
+    return static_cast<int>(std::max_element(p.scores.begin(), p.scores.end()) - p.scores.begin());
   }
   return static_cast<int>(p.value);
 }
@@ -69,8 +68,8 @@ void AccuracyBucket::AddJoined(const JoinedLabel& j, const AccuracyConfig& confi
   ++joined;
   const Prediction& p = j.prediction;
   const double delay = std::max<double>(0, static_cast<double>(j.joined_at - p.time) / 1000.0);
-  const auto bound = std::lower_bound(kLabelDelayBoundsSeconds.begin(),
-                                      kLabelDelayBoundsSeconds.end(), delay);
+  const auto bound =
+      std::lower_bound(kLabelDelayBoundsSeconds.begin(), kLabelDelayBoundsSeconds.end(), delay);
   ++label_delay_counts[static_cast<size_t>(bound - kLabelDelayBoundsSeconds.begin())];
   label_delay_sum_seconds += delay;
 
@@ -89,8 +88,8 @@ void AccuracyBucket::AddJoined(const JoinedLabel& j, const AccuracyConfig& confi
     p_true = label == 1 ? p.scores[0] : 1 - p.scores[0];
     scores[1].Add(p.scores[0], label == 1);
   } else {
-    p_true = static_cast<size_t>(label) < p.scores.size() ? p.scores[static_cast<size_t>(label)]
-                                                          : 0;
+    p_true =
+        static_cast<size_t>(label) < p.scores.size() ? p.scores[static_cast<size_t>(label)] : 0;
     for (size_t k = 0; k < p.scores.size(); ++k) {
       scores[static_cast<int>(k)].Add(p.scores[k], static_cast<int>(k) == label);
     }

@@ -131,9 +131,9 @@ AccuracyReport ComputeAccuracy(const AccuracyBucket& b, const AccuracyConfig& co
   }
   if (b.joined > 0) {
     r["label_delay_mean_seconds"] = b.label_delay_sum_seconds / static_cast<double>(b.joined);
-    for (const auto& [name, q] : {std::pair{"label_delay_p50_seconds", 0.5},
-                                  std::pair{"label_delay_p90_seconds", 0.9},
-                                  std::pair{"label_delay_p99_seconds", 0.99}}) {
+    for (const auto& [name, q] :
+         {std::pair{"label_delay_p50_seconds", 0.5}, std::pair{"label_delay_p90_seconds", 0.9},
+          std::pair{"label_delay_p99_seconds", 0.99}}) {
       double s = 0;
       if (LabelDelayQuantile(b, q, &s)) r[name] = s;
     }

@@ -18,17 +18,17 @@ json BinsToJson(const std::map<int64_t, int64_t>& bins) {
 }
 
 json BucketToJson(TimeMs start, const AccuracyBucket& b, Task task) {
-  json j = {{"start", start},
-            {"recorded", b.recorded},
-            {"joined", b.joined},
-            {"expired", b.expired},
-            {"evicted", b.evicted},
-            {"labelsUnknown", b.labels_unknown},
-            {"labelsDuplicate", b.labels_duplicate},
-            {"labelsInvalid", b.labels_invalid},
-            {"labelDelay",
-             {{"counts", b.label_delay_counts}, {"sumSeconds", b.label_delay_sum_seconds}}},
-            {"predictionBins", BinsToJson(b.prediction_bins)}};
+  json j = {
+      {"start", start},
+      {"recorded", b.recorded},
+      {"joined", b.joined},
+      {"expired", b.expired},
+      {"evicted", b.evicted},
+      {"labelsUnknown", b.labels_unknown},
+      {"labelsDuplicate", b.labels_duplicate},
+      {"labelsInvalid", b.labels_invalid},
+      {"labelDelay", {{"counts", b.label_delay_counts}, {"sumSeconds", b.label_delay_sum_seconds}}},
+      {"predictionBins", BinsToJson(b.prediction_bins)}};
   if (task == Task::kRegression) {
     const auto& r = b.regression;
     j["regression"] = {{"count", r.count},
@@ -269,8 +269,9 @@ Result<AccuracySnapshot> AccuracySnapshotFromJson(const json& j) {
 Status AccuracySnapshot::Merge(const AccuracySnapshot& o) {
   if (o.config.task != config.task || o.config.positive_class != config.positive_class ||
       o.config.threshold != config.threshold || o.config.bucket_ms != config.bucket_ms) {
-    return Error{"accuracy snapshots differ in task, positiveClass, threshold or bucketSeconds; "
-                 "only snapshots of one monitor configuration merge"};
+    return Error{
+        "accuracy snapshots differ in task, positiveClass, threshold or bucketSeconds; "
+        "only snapshots of one monitor configuration merge"};
   }
   for (const auto& [start, b] : o.buckets) buckets[start].Merge(b);
   for (const auto& [bin, n] : o.reference_bins) reference_bins[bin] += n;

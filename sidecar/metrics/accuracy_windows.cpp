@@ -60,6 +60,13 @@ void AccuracyWindows::RecordLabelAnswer(int64_t unknown, int64_t duplicate, int6
   b.labels_invalid += invalid;
 }
 
+Status AccuracyWindows::RestoreJoins(PredictionStore& store, TimeMs now) {
+  std::lock_guard lock(mu_);
+  return store.ForEachJoined(now - config_.retention_ms, [&](const JoinedLabel& j) {
+    BucketAt(j.joined_at).AddJoined(j, config_);
+  });
+}
+
 AccuracySnapshot AccuracyWindows::Snapshot(TimeMs since) const {
   std::lock_guard lock(mu_);
   AccuracySnapshot s;

@@ -25,6 +25,12 @@ class AccuracyWindows {
   void RecordExpired(int64_t n, TimeMs now);
   void RecordLabelAnswer(int64_t unknown, int64_t duplicate, int64_t invalid, TimeMs now);
 
+  // After a restart: the joins still in the store whose label arrived within
+  // retention go back into their buckets, so labelled_samples and the quality
+  // metrics survive a crash. (recorded/expired/evicted counts of the buckets
+  // before the restart are not restored.) Call once, before traffic.
+  Status RestoreJoins(PredictionStore& store, TimeMs now);
+
   // The buckets that start at or after `since` (0: all) and the reference.
   AccuracySnapshot Snapshot(TimeMs since) const;
   const AccuracyConfig& config() const { return config_; }

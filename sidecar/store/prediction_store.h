@@ -12,7 +12,7 @@ namespace mm::sidecar {
 
 // How long and how many predictions wait for their labels.
 struct StoreLimits {
-  int64_t max_pending = 1000000;           // unlabelled predictions kept; oldest evicted beyond
+  int64_t max_pending = 1000000;              // unlabelled predictions kept; oldest evicted beyond
   TimeMs max_label_delay = 24 * 3600 * 1000;  // an unlabelled prediction expires after this
   // A label for an id the store has not seen yet is held this long, in case its
   // prediction is still on its way (the race; see docs/accuracy.md).
@@ -43,13 +43,13 @@ struct PutResult {
 };
 
 struct SweepResult {
-  int64_t expired = 0;              // pending predictions older than max_label_delay
+  int64_t expired = 0;               // pending predictions older than max_label_delay
   int64_t early_labels_dropped = 0;  // held labels whose prediction never came
 };
 
 struct StoreStats {
-  int64_t pending = 0;      // predictions waiting for a label
-  int64_t resolved = 0;     // labelled, expired or evicted rows kept to answer late labels
+  int64_t pending = 0;       // predictions waiting for a label
+  int64_t resolved = 0;      // labelled, expired or evicted rows kept to answer late labels
   int64_t early_labels = 0;  // labels held for predictions not seen yet
 };
 

@@ -153,9 +153,9 @@ Status SqlitePredictionStore::Init() {
     return SqlError(db_, "opening " + options_.path);
   }
   sqlite3_busy_timeout(db_, 5000);
-  const std::string pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=" +
-                              options_.synchronous + "; PRAGMA cache_size=-" +
-                              std::to_string(options_.cache_kib) + "; PRAGMA temp_store=MEMORY;";
+  const std::string pragmas =
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=" + options_.synchronous +
+      "; PRAGMA cache_size=-" + std::to_string(options_.cache_kib) + "; PRAGMA temp_store=MEMORY;";
   if (auto s = Exec(pragmas.c_str()); !s) return s;
   if (auto s = Exec(kSchema); !s) return s;
 
@@ -176,7 +176,8 @@ Status SqlitePredictionStore::Init() {
       {&st.state_of, "SELECT state FROM predictions WHERE id = ?1"},
       {&st.expire_one,
        "UPDATE predictions SET open = 0, state = 2, resolved_ts = ?2 WHERE id = ?1 AND open = 1"},
-      {&st.hold_early, "INSERT OR IGNORE INTO early_labels(id, label, received) VALUES(?1, ?2, ?3)"},
+      {&st.hold_early,
+       "INSERT OR IGNORE INTO early_labels(id, label, received) VALUES(?1, ?2, ?3)"},
       {&st.evict_oldest,
        "UPDATE predictions SET open = 0, state = 3, resolved_ts = ?2 WHERE id IN "
        "(SELECT id FROM predictions WHERE open = 1 ORDER BY ts LIMIT ?1)"},
@@ -257,7 +258,9 @@ Result<PutResult> SqlitePredictionStore::Put(std::span<const Prediction> predict
     out.early.push_back(JoinedLabel{p, label, now});
   }
   if (next.pending > options_.limits.max_pending) {
-    if (st.evict_oldest.Use().Bind(1, next.pending - options_.limits.max_pending).Bind(2, now)
+    if (st.evict_oldest.Use()
+            .Bind(1, next.pending - options_.limits.max_pending)
+            .Bind(2, now)
             .Step() != SQLITE_DONE) {
       return Rollback(SqlError(db_, "evicting the oldest predictions")).error();
     }
@@ -266,7 +269,8 @@ Result<PutResult> SqlitePredictionStore::Put(std::span<const Prediction> predict
     next.resolved += out.evicted;
   }
   if (next.resolved > options_.limits.max_pending) {
-    if (st.drop_oldest_tombstones.Use().Bind(1, next.resolved - options_.limits.max_pending)
+    if (st.drop_oldest_tombstones.Use()
+            .Bind(1, next.resolved - options_.limits.max_pending)
             .Step() != SQLITE_DONE) {
       return Rollback(SqlError(db_, "dropping the oldest resolved predictions")).error();
     }
@@ -331,7 +335,8 @@ Result<ApplyLabelsResult> SqlitePredictionStore::ApplyLabels(std::span<const Lab
     out.outcomes.push_back(LabelOutcome::kUnknown);
   }
   if (next.early_labels > options_.limits.max_early_labels) {
-    if (st.drop_oldest_early.Use().Bind(1, next.early_labels - options_.limits.max_early_labels)
+    if (st.drop_oldest_early.Use()
+            .Bind(1, next.early_labels - options_.limits.max_early_labels)
             .Step() != SQLITE_DONE) {
       return Rollback(SqlError(db_, "dropping the oldest early labels")).error();
     }

@@ -64,8 +64,9 @@ TEST(LabelBatchTest, StructuralProblemsRefuseTheWholeBatch) {
 }
 
 TEST(LabelBatchTest, NdjsonBadLinesAreInvalidItemsNotARefusal) {
-  auto b = ParseLabelsNdjson("{\"id\":\"a\",\"label\":1}\r\n\n  \n{oops\n{\"id\":\"b\",\"label\":0}",
-                             LabelKind::kClass, {});
+  auto b =
+      ParseLabelsNdjson("{\"id\":\"a\",\"label\":1}\r\n\n  \n{oops\n{\"id\":\"b\",\"label\":0}",
+                        LabelKind::kClass, {});
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->received, 3u);
   EXPECT_EQ(b->invalid, 1u);

@@ -33,9 +33,8 @@ class LabelJoinerTest : public ::testing::Test {
 };
 
 TEST_F(LabelJoinerTest, AnswersEveryOutcomeAndFeedsTheMetrics) {
-  std::vector<Prediction> batch = {{"a", 1000, "r", 1, {0.9}},
-                                   {"b", 2000, "r", 0, {0.3}},
-                                   {"old", 0, "r", 0, {0.1}}};
+  std::vector<Prediction> batch = {
+      {"a", 1000, "r", 1, {0.9}}, {"b", 2000, "r", 0, {0.3}}, {"old", 0, "r", 0, {0.1}}};
   ASSERT_TRUE(store_->Put(batch, 2000).ok());
   metrics_.RecordWritten(batch, PutResult{.written = 3, .stored = {true, true, true}}, 2000);
   now_ = 3600 * 1000 + 1;  // "old" is past maxLabelDelay
@@ -47,9 +46,10 @@ TEST_F(LabelJoinerTest, AnswersEveryOutcomeAndFeedsTheMetrics) {
   ASSERT_TRUE(answer.ok()) << answer.error().message;
   EXPECT_FALSE(refused);
   EXPECT_EQ(drains_, 1);
-  EXPECT_EQ(answer->ToJson().dump(),
-            R"({"duplicate":1,"errors":[{"index":5,"reason":"labels[5].label: \"x\" is not a number"}],)"
-            R"("expired":1,"invalid":1,"joined":2,"received":6,"unknown":1})");
+  EXPECT_EQ(
+      answer->ToJson().dump(),
+      R"({"duplicate":1,"errors":[{"index":5,"reason":"labels[5].label: \"x\" is not a number"}],)"
+      R"("expired":1,"invalid":1,"joined":2,"received":6,"unknown":1})");
   const AccuracySnapshot snap = metrics_.Snapshot(0);
   const AccuracyBucket all = snap.Window(0, INT64_MAX);
   EXPECT_EQ(all.recorded, 3);
@@ -67,8 +67,8 @@ TEST_F(LabelJoinerTest, ARefusedBatchAppliesNothing) {
   std::vector<Prediction> batch = {{"a", 1000, "r", 1, {}}};
   ASSERT_TRUE(store_->Put(batch, 1000).ok());
   bool refused = false;
-  auto answer = joiner_->JoinBody(R"({"labels":{"id":"a","label":1}})", "application/json",
-                                 &refused);
+  auto answer =
+      joiner_->JoinBody(R"({"labels":{"id":"a","label":1}})", "application/json", &refused);
   ASSERT_FALSE(answer.ok());
   EXPECT_TRUE(refused);
   EXPECT_EQ(store_->Stats().pending, 1);
@@ -79,13 +79,16 @@ TEST_F(LabelJoinerTest, NdjsonByContentType) {
   ASSERT_TRUE(store_->Put(batch, 1000).ok());
   bool refused = false;
   auto answer = joiner_->JoinBody("{\"id\":\"a\",\"label\":1}\n{\"id\":\"b\",\"label\":0}\n",
-                                 "application/x-ndjson", &refused);
+                                  "application/x-ndjson", &refused);
   ASSERT_TRUE(answer.ok());
   EXPECT_EQ(answer->joined, 2);
 }
 
 TEST(LabelAnswerTest, RoundTripsAndSums) {
-  LabelAnswer a{.received = 3, .joined = 1, .unknown = 1, .invalid = 1,
+  LabelAnswer a{.received = 3,
+                .joined = 1,
+                .unknown = 1,
+                .invalid = 1,
                 .errors = {{2, "labels[2].id: missing"}}};
   auto back = LabelAnswer::FromJson(a.ToJson());
   ASSERT_TRUE(back.ok());

@@ -15,8 +15,8 @@ TEST(AccuracyReportTest, BinaryFromScoresWithThreshold) {
   AccuracyConfig config;  // binary, positive 1, threshold 0.5
   AccuracyBucket b;
   // label, score: TP 0.9, TP 0.6, FN 0.4, FP 0.7, TN 0.2, TN 0.1
-  for (auto [label, score] : {std::pair{1, 0.9}, {1, 0.6}, {1, 0.4}, {0, 0.7}, {0, 0.2},
-                              {0, 0.1}}) {
+  for (auto [label, score] :
+       {std::pair{1, 0.9}, {1, 0.6}, {1, 0.4}, {0, 0.7}, {0, 0.2}, {0, 0.1}}) {
     b.AddJoined(J(label, 0, {score}), config);
   }
   const auto r = ComputeAccuracy(b, config);
@@ -28,7 +28,8 @@ TEST(AccuracyReportTest, BinaryFromScoresWithThreshold) {
   EXPECT_DOUBLE_EQ(r.at("auc_roc"), 7.0 / 9);
   EXPECT_DOUBLE_EQ(r.at("auc_roc_error_bound"), 0);
   const double ll = -(std::log(0.9) + std::log(0.6) + std::log(0.4) + std::log(0.3) +
-                      std::log(0.8) + std::log(0.9)) / 6;
+                      std::log(0.8) + std::log(0.9)) /
+                    6;
   EXPECT_NEAR(r.at("log_loss"), ll, 1e-12);
 }
 

@@ -119,8 +119,10 @@ TEST(AccuracyWindowsTest, ReferenceIsTheFirstReferenceWindowOfTraffic) {
   AccuracyConfig config;
   config.reference_ms = 10 * 1000;
   AccuracyWindows w(config);
-  std::vector<Prediction> batch = {{"a", 1000, "r", 0, {0.15}}, {"b", 5000, "r", 0, {0.25}},
-                                   {"c", 12000, "r", 0, {0.95}}, {"a", 13000, "r", 0, {0.95}}};
+  std::vector<Prediction> batch = {{"a", 1000, "r", 0, {0.15}},
+                                   {"b", 5000, "r", 0, {0.25}},
+                                   {"c", 12000, "r", 0, {0.95}},
+                                   {"a", 13000, "r", 0, {0.95}}};
   w.RecordWritten(batch, PutResult{.written = 3, .stored = {true, true, true, false}}, 13000);
   const AccuracySnapshot s = w.Snapshot(0);
   EXPECT_EQ(s.reference_from, 1000);

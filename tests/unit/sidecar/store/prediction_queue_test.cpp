@@ -59,10 +59,11 @@ Prediction P(int i) { return Prediction{"id" + std::to_string(i), i, "r", 0, {}}
 TEST(PredictionQueueTest, DropsAndCountsWhenFullAndNeverBlocks) {
   GatedStore store;
   int64_t reported = 0;
-  PredictionQueue queue(&store, [] { return TimeMs{0}; }, {.capacity = 10, .max_batch = 4},
-                        [&](std::span<const Prediction> batch, const PutResult&) {
-                          reported += static_cast<int64_t>(batch.size());
-                        });
+  PredictionQueue queue(
+      &store, [] { return TimeMs{0}; }, {.capacity = 10, .max_batch = 4},
+      [&](std::span<const Prediction> batch, const PutResult&) {
+        reported += static_cast<int64_t>(batch.size());
+      });
   ASSERT_TRUE(queue.Offer(P(0)));
   store.WaitUntilAPutIsHeld();  // the writer holds P(0); the queue is empty again
   int accepted = 0;
@@ -80,7 +81,8 @@ TEST(PredictionQueueTest, DestructionWritesWhatIsQueued) {
   GatedStore store;
   store.Open();
   {
-    PredictionQueue queue(&store, [] { return TimeMs{0}; }, {}, nullptr);
+    PredictionQueue queue(
+        &store, [] { return TimeMs{0}; }, {}, nullptr);
     for (int i = 0; i < 1000; ++i) ASSERT_TRUE(queue.Offer(P(i)));
   }
   EXPECT_EQ(store.stored(), 1000);

@@ -13,8 +13,8 @@ namespace {
 constexpr TimeMs kHour = 3600 * 1000;
 
 std::string FreshPath(const std::string& name) {
-  const std::string path = ::testing::TempDir() + "/mm_store_" + name + "_" +
-                           std::to_string(::getpid()) + ".db";
+  const std::string path =
+      ::testing::TempDir() + "/mm_store_" + name + "_" + std::to_string(::getpid()) + ".db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   return path;
 }

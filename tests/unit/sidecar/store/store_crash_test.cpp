@@ -25,9 +25,10 @@ namespace {
   auto store = SqlitePredictionStore::Open({.path = path});
   if (!store) _exit(2);
   AccuracyWindows metrics(AccuracyConfig{});
-  PredictionQueue queue(store->get(), [] { return TimeMs{1000}; }, {}, nullptr);
-  LabelJoiner joiner(store->get(), &metrics, [&] { queue.Flush(); }, [] { return TimeMs{2000}; },
-                     LabelLimits{});
+  PredictionQueue queue(
+      store->get(), [] { return TimeMs{1000}; }, {}, nullptr);
+  LabelJoiner joiner(
+      store->get(), &metrics, [&] { queue.Flush(); }, [] { return TimeMs{2000}; }, LabelLimits{});
   int next_prediction = 0, next_label = 0;
   while (true) {
     for (int i = 0; i < 200; ++i, ++next_prediction) {
@@ -87,15 +88,20 @@ TEST(StoreCrashTest, KillNineLosesNothingAcknowledged) {
   int64_t joined_rows = 0;
   std::set<std::string> joined_ids;
   ASSERT_TRUE((*store)
-                  ->ForEachJoined(0, [&](const JoinedLabel& j) {
-                    ++joined_rows;
-                    joined_ids.insert(j.prediction.id);
-                  })
+                  ->ForEachJoined(0,
+                                  [&](const JoinedLabel& j) {
+                                    ++joined_rows;
+                                    joined_ids.insert(j.prediction.id);
+                                  })
                   .ok());
   EXPECT_GE(joined_rows, labels_acked);
   for (int i = 0; i < labels_acked; ++i) {
     ASSERT_TRUE(joined_ids.count("p" + std::to_string(i))) << "label p" << i << " was lost";
   }
+  // The metrics come back from the store: every joined label counted once.
+  AccuracyWindows restored(AccuracyConfig{});
+  ASSERT_TRUE(restored.RestoreJoins(**store, 3000).ok());
+  EXPECT_EQ(restored.Snapshot(0).Window(0, INT64_MAX).joined, joined_rows);
   // Acknowledged predictions without an acknowledged label are still pending: they join.
   std::vector<Label> rest;
   for (int i = static_cast<int>(joined_rows); i < predictions_acked; ++i) {
@@ -104,11 +110,11 @@ TEST(StoreCrashTest, KillNineLosesNothingAcknowledged) {
   auto applied = (*store)->ApplyLabels(rest, 3000);
   ASSERT_TRUE(applied.ok());
   EXPECT_EQ(applied->joined.size(), rest.size());
-  std::printf("kill -9 after %d acknowledged predictions and %d acknowledged labels: "
-              "%lld predictions and %lld labels found\n",
-              predictions_acked, labels_acked,
-              static_cast<long long>(stats.pending + stats.resolved),
-              static_cast<long long>(joined_rows));
+  std::printf(
+      "kill -9 after %d acknowledged predictions and %d acknowledged labels: "
+      "%lld predictions and %lld labels found\n",
+      predictions_acked, labels_acked, static_cast<long long>(stats.pending + stats.resolved),
+      static_cast<long long>(joined_rows));
 }
 
 }  // namespace
