@@ -47,9 +47,13 @@ namespace {
   }
 }
 
-TEST(StoreCrashTest, KillNineLosesNothingAcknowledged) {
-  const std::string path =
-      ::testing::TempDir() + "/mm_store_crash_" + std::to_string(::getpid()) + ".db";
+// The parameter: after how many acknowledgements the child is killed; the child
+// never pauses, so each kill lands in a different place of an upload.
+class StoreCrashTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(StoreCrashTest, KillNineLosesNothingAcknowledged) {
+  const std::string path = ::testing::TempDir() + "/mm_store_crash_" + std::to_string(::getpid()) +
+                           "_" + std::to_string(GetParam()) + ".db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
@@ -64,10 +68,9 @@ TEST(StoreCrashTest, KillNineLosesNothingAcknowledged) {
   int predictions_acked = 0, labels_acked = 0, lines = 0;
   char kind;
   int n;
-  // Kill it while it is busy, well into the run (about 40 uploads in).
   while (fscanf(in, " %c %d", &kind, &n) == 2) {
     (kind == 'P' ? predictions_acked : labels_acked) = n;
-    if (++lines == 80) {
+    if (++lines == GetParam()) {
       kill(child, SIGKILL);
       break;
     }
@@ -116,6 +119,8 @@ TEST(StoreCrashTest, KillNineLosesNothingAcknowledged) {
       predictions_acked, labels_acked, static_cast<long long>(stats.pending + stats.resolved),
       static_cast<long long>(joined_rows));
 }
+
+INSTANTIATE_TEST_SUITE_P(KillPoints, StoreCrashTest, ::testing::Values(3, 17, 40, 81));
 
 }  // namespace
 }  // namespace mm::sidecar
