@@ -19,8 +19,8 @@ class GroundTruthTest : public ::testing::Test {
   void SetUp() override {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
   }
-  std::string path_ = ::testing::TempDir() + "/mm_ground_truth_" + std::to_string(::getpid()) +
-                      ".db";
+  std::string path_ =
+      ::testing::TempDir() + "/mm_ground_truth_" + std::to_string(::getpid()) + ".db";
   TimeMs now_ = 1'800'000'000'000;
 };
 
