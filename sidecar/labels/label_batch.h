@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "sidecar/metrics/accuracy_config.h"
 #include "sidecar/store/prediction.h"
 
 namespace mm::sidecar {
@@ -21,7 +22,7 @@ struct LabelLimits {
   size_t max_body_bytes = 16 << 20;  // a batch larger than this is refused whole
   size_t max_labels = 100000;        // items (JSON array entries or NDJSON lines) per batch
   size_t max_id_bytes = 256;
-  int max_classes = 1000;
+  int max_classes = kMaxClasses;
   size_t max_reasons = 10;  // the answer lists the first few invalid items
 };
 

@@ -35,6 +35,23 @@ void RegressionSums::Merge(const RegressionSums& other) {
   abs_percent_error_sum += other.abs_percent_error_sum;
 }
 
+bool IsMeasurable(const Prediction& p, const AccuracyConfig& config) {
+  if (!std::isfinite(p.value)) return false;
+  for (double s : p.scores) {
+    if (!std::isfinite(s)) return false;
+  }
+  switch (config.task) {
+    case Task::kRegression:
+      return true;
+    case Task::kBinary:
+      return p.scores.size() <= 1 && (!p.scores.empty() || std::fabs(p.value) < kMaxClasses);
+    case Task::kMulticlass:
+      if (!p.scores.empty()) return p.scores.size() <= static_cast<size_t>(kMaxClasses);
+      return p.value >= 0 && p.value < kMaxClasses && p.value == std::floor(p.value);
+  }
+  return false;
+}
+
 int PredictedClass(const Prediction& p, const AccuracyConfig& config) {
   if (config.task == Task::kBinary) {
     if (!p.scores.empty()) return p.scores[0] >= config.threshold ? 1 : 0;
@@ -61,12 +78,16 @@ int64_t PredictionBin(const Prediction& p, const AccuracyConfig& config) {
 
 void AccuracyBucket::AddRecorded(const Prediction& p, const AccuracyConfig& config) {
   ++recorded;
-  if (std::isfinite(p.value) || !p.scores.empty()) ++prediction_bins[PredictionBin(p, config)];
+  if (IsMeasurable(p, config)) ++prediction_bins[PredictionBin(p, config)];
 }
 
 void AccuracyBucket::AddJoined(const JoinedLabel& j, const AccuracyConfig& config) {
   ++joined;
   const Prediction& p = j.prediction;
+  if (!IsMeasurable(p, config)) {
+    ++joined_unmeasurable;
+    return;
+  }
   const double delay = std::max<double>(0, static_cast<double>(j.joined_at - p.time) / 1000.0);
   const auto bound =
       std::lower_bound(kLabelDelayBoundsSeconds.begin(), kLabelDelayBoundsSeconds.end(), delay);
@@ -103,6 +124,7 @@ void AccuracyBucket::Merge(const AccuracyBucket& o) {
   joined += o.joined;
   expired += o.expired;
   evicted += o.evicted;
+  joined_unmeasurable += o.joined_unmeasurable;
   labels_unknown += o.labels_unknown;
   labels_duplicate += o.labels_duplicate;
   labels_invalid += o.labels_invalid;

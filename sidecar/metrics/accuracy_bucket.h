@@ -42,6 +42,10 @@ struct AccuracyBucket {
   int64_t joined = 0;
   int64_t expired = 0;
   int64_t evicted = 0;
+  // Joined, but the prediction cannot be measured (a NaN or infinite value or
+  // score, more than kMaxClasses scores, a class outside 0..kMaxClasses-1): counted
+  // in `joined`, left out of every quality metric.
+  int64_t joined_unmeasurable = 0;
   // Labels that did not join, by arrival time.
   int64_t labels_unknown = 0;
   int64_t labels_duplicate = 0;
@@ -65,6 +69,9 @@ struct AccuracyBucket {
   void AddRecorded(const Prediction& prediction, const AccuracyConfig& config);
   void Merge(const AccuracyBucket& other);
 };
+
+// Whether a prediction can enter the quality metrics (see joined_unmeasurable).
+bool IsMeasurable(const Prediction& prediction, const AccuracyConfig& config);
 
 // The class a classifier predicted: from its scores when it has them (binary:
 // score >= threshold; multiclass: the first highest), else its value.

@@ -9,6 +9,10 @@
 
 namespace mm::sidecar {
 
+// Classes a classifier may have (labels 0..kMaxClasses-1): bounds each bucket's
+// confusion matrix and score histograms.
+inline constexpr int kMaxClasses = 1000;
+
 enum class Task { kBinary, kMulticlass, kRegression };
 
 // "binary-classification", "multiclass-classification", "regression" (the CRD's words).

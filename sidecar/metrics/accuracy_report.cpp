@@ -122,6 +122,7 @@ AccuracyReport ComputeAccuracy(const AccuracyBucket& b, const AccuracyConfig& co
   r["labeled_samples"] = static_cast<double>(b.joined);
   r["expired"] = static_cast<double>(b.expired);
   r["evicted"] = static_cast<double>(b.evicted);
+  r["labeled_unmeasurable"] = static_cast<double>(b.joined_unmeasurable);
   // Of the predictions whose fate was decided in the window, the share that got a
   // label. (labelled / recorded over one window would be biased low for any
   // window shorter than the label delay.)

@@ -24,6 +24,7 @@ json BucketToJson(TimeMs start, const AccuracyBucket& b, Task task) {
       {"joined", b.joined},
       {"expired", b.expired},
       {"evicted", b.evicted},
+      {"joinedUnmeasurable", b.joined_unmeasurable},
       {"labelsUnknown", b.labels_unknown},
       {"labelsDuplicate", b.labels_duplicate},
       {"labelsInvalid", b.labels_invalid},
@@ -119,6 +120,7 @@ void BucketFromJson(const json& j, Task task, Reader* r, TimeMs* start, Accuracy
   r->Int(j, "joined", &b->joined);
   r->Int(j, "expired", &b->expired);
   r->Int(j, "evicted", &b->evicted);
+  r->Int(j, "joinedUnmeasurable", &b->joined_unmeasurable);
   r->Int(j, "labelsUnknown", &b->labels_unknown);
   r->Int(j, "labelsDuplicate", &b->labels_duplicate);
   r->Int(j, "labelsInvalid", &b->labels_invalid);

@@ -11,15 +11,19 @@ class Ema {
  public:
   explicit Ema(double alpha) : alpha_(alpha) {}
   double Update(double x) {
-    value_ = value_ ? alpha_ * *value_ + (1 - alpha_) * x : x;
-    return *value_;
+    value_ = started_ ? alpha_ * value_ + (1 - alpha_) * x : x;
+    started_ = true;
+    return value_;
   }
-  std::optional<double> value() const { return value_; }
-  void Reset() { value_.reset(); }
+  std::optional<double> value() const {
+    return started_ ? std::optional<double>(value_) : std::nullopt;
+  }
+  void Reset() { started_ = false; }
 
  private:
   double alpha_;
-  std::optional<double> value_;
+  double value_ = 0;
+  bool started_ = false;
 };
 
 }  // namespace mm::sidecar

@@ -104,3 +104,25 @@ TEST(AccuracyReportTest, UndefinedMetricsAreAbsent) {
 
 }  // namespace
 }  // namespace mm::sidecar
+
+namespace mm::sidecar {
+namespace {
+
+TEST(AccuracyReportTest, UnmeasurablePredictionsAreCountedButLeftOut) {
+  AccuracyConfig config;
+  AccuracyBucket b;
+  b.AddJoined(J(1, 1, {0.9}), config);
+  b.AddJoined(J(1, 1, {std::nan("")}), config);
+  b.AddJoined(J(0, 0, {0.2, 0.3}), config);  // binary takes one score
+  config.task = Task::kRegression;
+  b.AddJoined(J(1, INFINITY), config);
+  const auto r = ComputeAccuracy(b, AccuracyConfig{});
+  EXPECT_EQ(r.at("labeled_samples"), 4);
+  EXPECT_EQ(r.at("labeled_unmeasurable"), 3);
+  EXPECT_EQ(r.at("accuracy"), 1);
+  EXPECT_TRUE(std::isfinite(r.at("log_loss")));
+  EXPECT_EQ(b.regression.count, 0);
+}
+
+}  // namespace
+}  // namespace mm::sidecar

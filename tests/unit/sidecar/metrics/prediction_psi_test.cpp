@@ -4,8 +4,6 @@
 
 #include <cmath>
 
-#include "sidecar/metrics/ema.h"
-
 namespace mm::sidecar {
 namespace {
 
@@ -40,15 +38,6 @@ TEST(PredictionPsiTest, UndefinedWithoutData) {
   double psi = 0;
   EXPECT_FALSE(PredictionPsi({}, {{1, 1}}, &psi));
   EXPECT_FALSE(PredictionPsi({{1, 1}}, {}, &psi));
-}
-
-TEST(EmaTest, FollowsTheCrdFormula) {
-  Ema ema(0.8);
-  EXPECT_EQ(ema.Update(10), 10);  // y[0] = x[0]
-  EXPECT_DOUBLE_EQ(ema.Update(20), 0.8 * 10 + 0.2 * 20);
-  EXPECT_DOUBLE_EQ(ema.Update(20), 0.8 * 12 + 0.2 * 20);
-  ema.Reset();
-  EXPECT_FALSE(ema.value().has_value());
 }
 
 }  // namespace
