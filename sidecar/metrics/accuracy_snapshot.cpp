@@ -63,9 +63,9 @@ class Reader {
   bool ok() const { return error_.empty(); }
 
   const json* Field(const json& obj, const char* name, bool required = true) {
-    if (!obj.is_object()) return Fail(path_, "an object");
+    if (!obj.is_object()) return Fail("", "an object");
     const auto it = obj.find(name);
-    if (it == obj.end()) return required ? Fail(path_ + "." + name, "present") : nullptr;
+    if (it == obj.end()) return required ? Fail(name, "present") : nullptr;
     return &*it;
   }
   template <typename T>
@@ -73,7 +73,7 @@ class Reader {
     const json* v = Field(obj, name, required);
     if (v == nullptr) return;
     if (!v->is_number_integer()) {
-      Fail(path_ + "." + name, "an integer");
+      Fail(name, "an integer");
       return;
     }
     *out = v->get<T>();
@@ -82,7 +82,7 @@ class Reader {
     const json* v = Field(obj, name);
     if (v == nullptr) return;
     if (!v->is_number()) {
-      Fail(path_ + "." + name, "a number");
+      Fail(name, "a number");
       return;
     }
     *out = v->get<double>();
@@ -98,13 +98,17 @@ class Reader {
     }
     return true;
   }
+  // `where` is relative to this reader's path ("" for the object itself).
   std::nullptr_t Fail(const std::string& where, const char* want) {
-    if (error_.empty()) error_ = "accuracy snapshot: " + where + " must be " + want;
+    if (!error_.empty()) return nullptr;
+    const std::string full = path_.empty() ? where : (where.empty() ? path_ : path_ + "." + where);
+    error_ = "accuracy snapshot: " + (full.empty() ? std::string("document") : full) + " must be " +
+             want;
     return nullptr;
   }
-  std::string path_;
 
  private:
+  std::string path_;
   std::string error_;
 };
 
