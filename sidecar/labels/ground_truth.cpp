@@ -1,0 +1,65 @@
+#include "sidecar/labels/ground_truth.h"
+
+#include <utility>
+
+#include "common/log.h"
+
+namespace mm::sidecar {
+
+Result<std::unique_ptr<GroundTruth>> GroundTruth::Open(GroundTruthOptions options,
+                                                       std::function<TimeMs()> now) {
+  std::unique_ptr<GroundTruth> gt(new GroundTruth());
+  gt->now_ = std::move(now);
+  auto store = SqlitePredictionStore::Open(options.store);
+  if (!store) return store.error();
+  gt->store_ = std::move(store).value();
+  gt->metrics_ = std::make_unique<AccuracyWindows>(options.accuracy);
+  if (auto s = gt->metrics_->RestoreJoins(*gt->store_, gt->now_()); !s) return s.error();
+  AccuracyWindows* metrics = gt->metrics_.get();
+  std::function<TimeMs()> clock = gt->now_;
+  gt->queue_ = std::make_unique<PredictionQueue>(
+      gt->store_.get(), clock, options.queue,
+      [metrics, clock](std::span<const Prediction> batch, const PutResult& result) {
+        metrics->RecordWritten(batch, result, clock());
+      });
+  PredictionQueue* queue = gt->queue_.get();
+  gt->joiner_ = std::make_unique<LabelJoiner>(
+      gt->store_.get(), metrics, [queue] { queue->Flush(); }, clock, options.labels);
+  const StoreStats stats = gt->store_->Stats();
+  log::Info("prediction store opened", {{"path", options.store.path},
+                                        {"pending", stats.pending},
+                                        {"resolved", stats.resolved},
+                                        {"early_labels", stats.early_labels}});
+  return gt;
+}
+
+LabelHttpAnswer GroundTruth::PostLabels(std::string_view body, std::string_view content_type) {
+  bool refused = false;
+  auto answer = joiner_->JoinBody(body, content_type, &refused);
+  if (answer) return {200, answer->ToJson()};
+  if (!refused) log::Warning("labels could not be joined", {{"error", answer.error().message}});
+  return {refused ? 400 : 503, {{"error", answer.error().message}}};
+}
+
+Status GroundTruth::Sweep() {
+  const TimeMs now = now_();
+  auto swept = store_->Sweep(now);
+  if (!swept) return swept.error();
+  metrics_->RecordExpired(swept->expired, now);
+  return OkStatus();
+}
+
+nlohmann::json GroundTruth::Snapshot(TimeMs since) const {
+  return ToJson(metrics_->Snapshot(since));
+}
+
+AccuracyReport GroundTruth::Report(TimeMs window) const {
+  const TimeMs now = now_();
+  return metrics_->Snapshot(now - window).Report(now - window, now + 1);
+}
+
+GroundTruth::Counters GroundTruth::counters() const {
+  return {queue_->dropped(), queue_->write_errors(), store_->Stats()};
+}
+
+}  // namespace mm::sidecar

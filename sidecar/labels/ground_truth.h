@@ -1,0 +1,67 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "common/result.h"
+#include "sidecar/labels/label_joiner.h"
+#include "sidecar/metrics/accuracy_windows.h"
+#include "sidecar/store/prediction_queue.h"
+#include "sidecar/store/sqlite_prediction_store.h"
+
+namespace mm::sidecar {
+
+struct GroundTruthOptions {
+  SqliteStoreOptions store;
+  PredictionQueueOptions queue;
+  AccuracyConfig accuracy;
+  LabelLimits labels;
+};
+
+// What the admin port answers for POST /v1/labels: 200 with the LabelAnswer,
+// 400 {"error": ...} for a refused batch, 503 {"error": ...} when the store failed
+// (nothing acknowledged; the gateway retries, which idempotency makes safe).
+struct LabelHttpAnswer {
+  int status = 200;
+  nlohmann::json body;
+};
+
+// The sidecar's ground-truth side wired together: the durable store, the queue
+// the proxy offers predictions to, the label joiner and the accuracy metrics.
+// main creates one; the proxy gets sink(); the admin server routes POST
+// /v1/labels to PostLabels and GET /v1/snapshot to Snapshot; a timer calls
+// Sweep every few seconds. Opening restores the metrics from the store.
+class GroundTruth {
+ public:
+  static Result<std::unique_ptr<GroundTruth>> Open(GroundTruthOptions options,
+                                                   std::function<TimeMs()> now);
+
+  PredictionSink& sink() { return *queue_; }
+  LabelHttpAnswer PostLabels(std::string_view body, std::string_view content_type);
+  // Expires predictions past maxLabelDelay (counted in the metrics), drops stale
+  // tombstones and early labels.
+  Status Sweep();
+  // The accuracy part of /v1/snapshot: buckets starting at or after `since`.
+  nlohmann::json Snapshot(TimeMs since) const;
+  // The metrics of the last `window` (for /metrics gauges and status).
+  AccuracyReport Report(TimeMs window) const;
+
+  struct Counters {
+    int64_t predictions_dropped = 0;       // queue full
+    int64_t predictions_write_errors = 0;  // the store refused a batch
+    StoreStats store;
+  };
+  Counters counters() const;
+
+ private:
+  GroundTruth() = default;
+  std::function<TimeMs()> now_;
+  std::unique_ptr<SqlitePredictionStore> store_;
+  std::unique_ptr<AccuracyWindows> metrics_;
+  std::unique_ptr<PredictionQueue> queue_;
+  std::unique_ptr<LabelJoiner> joiner_;
+};
+
+}  // namespace mm::sidecar

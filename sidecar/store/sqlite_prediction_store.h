@@ -1,0 +1,59 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "sidecar/store/prediction_store.h"
+
+struct sqlite3;
+
+namespace mm::sidecar {
+
+struct SqliteStoreOptions {
+  std::string path;  // the database file on the injected volume; ":memory:" for tests only
+  // "NORMAL" (default) or "FULL". In WAL mode NORMAL makes every commit survive the
+  // process being killed (the WAL is written before the commit returns; only the
+  // fsync waits for the checkpoint); a power loss of the node can lose the last
+  // commits, but the pod's emptyDir does not outlive the node anyway. FULL also
+  // fsyncs every commit (see docs/accuracy.md for both measured).
+  std::string synchronous = "NORMAL";
+  int cache_kib = 8192;  // SQLite page cache: memory stays bounded whatever the traffic
+  StoreLimits limits;
+};
+
+// PredictionStore on SQLite in WAL mode. One connection behind a mutex: the
+// writer thread, label requests and the sweeper take turns; each call is one
+// transaction.
+class SqlitePredictionStore final : public PredictionStore {
+ public:
+  static Result<std::unique_ptr<SqlitePredictionStore>> Open(SqliteStoreOptions options);
+  ~SqlitePredictionStore() override;
+  SqlitePredictionStore(const SqlitePredictionStore&) = delete;
+  SqlitePredictionStore& operator=(const SqlitePredictionStore&) = delete;
+
+  Result<PutResult> Put(std::span<const Prediction> predictions, TimeMs now) override;
+  Result<ApplyLabelsResult> ApplyLabels(std::span<const Label> labels, TimeMs now) override;
+  Result<SweepResult> Sweep(TimeMs now) override;
+  StoreStats Stats() const override;
+  Status ForEachJoined(TimeMs since, const std::function<void(const JoinedLabel&)>& fn) override;
+
+  // Labels the bound on early labels pushed out before their prediction came.
+  int64_t early_labels_dropped_by_bound() const;
+
+ private:
+  struct Statements;
+  SqliteStoreOptions options_;
+  explicit SqlitePredictionStore(SqliteStoreOptions options);
+  Status Init();
+  Status Exec(const char* sql);
+  Status Rollback(Status cause);
+
+  mutable std::mutex mu_;
+  sqlite3* db_ = nullptr;
+  std::unique_ptr<Statements> stmts_;
+  StoreStats stats_;
+  int64_t early_dropped_by_bound_ = 0;
+};
+
+}  // namespace mm::sidecar

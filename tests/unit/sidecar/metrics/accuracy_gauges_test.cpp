@@ -1,0 +1,31 @@
+#include "sidecar/metrics/accuracy_gauges.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
+
+#include <cmath>
+
+namespace mm::sidecar {
+namespace {
+
+std::string Exposition(prometheus::Registry& registry) {
+  return prometheus::TextSerializer().Serialize(registry.Collect());
+}
+
+TEST(AccuracyGaugesTest, ExposesEachMetricWithItsWindowAndNaNWhenUndefined) {
+  prometheus::Registry registry;
+  AccuracyGauges gauges(registry, "5m");
+  gauges.Update({{"accuracy", 0.75}, {"label_coverage", 0.5}}, 3, 0, 42);
+  const std::string text = Exposition(registry);
+  EXPECT_NE(text.find("modelmonitor_accuracy{window=\"5m\"} 0.75"), std::string::npos) << text;
+  EXPECT_NE(text.find("modelmonitor_label_coverage{window=\"5m\"} 0.5"), std::string::npos);
+  EXPECT_NE(text.find("modelmonitor_auc_roc{window=\"5m\"} Nan"), std::string::npos);
+  EXPECT_NE(text.find("modelmonitor_predictions_dropped_total 3"), std::string::npos);
+  EXPECT_NE(text.find("modelmonitor_predictions_pending 42"), std::string::npos);
+  gauges.Update({}, 5, 0, 0);  // totals move the counters by the difference
+  EXPECT_NE(Exposition(registry).find("modelmonitor_predictions_dropped_total 5"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace mm::sidecar
