@@ -17,8 +17,11 @@ all: build
 setup:
 	@scripts/setup
 
+# What the tests need beyond Debian packages: the control plane (Go, cached in
+# ~/.cache/modelmonitor) and the scikit-learn reference environment (PyPI, same cache).
 controlplane: setup
 	@scripts/build-controlplane >/dev/null
+	@scripts/python-env >/dev/null
 
 $(BUILD)/build.ninja: CMakeLists.txt
 	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
