@@ -26,7 +26,7 @@ struct Request {
   std::string remote_address;
 
   std::string_view Header(std::string_view lower_case_name) const;  // "" when absent
-  std::string QueryParam(std::string_view name) const;               // decoded; "" when absent
+  std::string QueryParam(std::string_view name) const;              // decoded; "" when absent
 };
 
 struct Response {
