@@ -11,18 +11,27 @@ constexpr size_t kMaxPortName = 15;
 
 const json& PortsOf(const json& container) {
   static const json kNone = json::array();
+  if (!container.is_object()) return kNone;
   const auto p = container.find("ports");
   return p != container.end() && p->is_array() ? *p : kNone;
 }
 
 std::string PortName(const json& port) {
+  if (!port.is_object()) return "";
   const auto n = port.find("name");
   return n != port.end() && n->is_string() ? n->get<std::string>() : "";
 }
 
 int PortNumber(const json& port) {
+  if (!port.is_object()) return 0;
   const auto n = port.find("containerPort");
   return n != port.end() && n->is_number_integer() ? n->get<int>() : 0;
+}
+
+std::string ContainerName(const json& c) {
+  if (!c.is_object()) return "";
+  const auto n = c.find("name");
+  return n != c.end() && n->is_string() ? n->get<std::string>() : "";
 }
 
 template <typename F>
@@ -41,7 +50,7 @@ std::string DescribePorts(const json& containers) {
   for (const auto& c : containers) {
     for (const auto& p : PortsOf(c)) {
       if (!out.empty()) out += ", ";
-      out += c.value("name", "?") + ":" + std::to_string(PortNumber(p));
+      out += ContainerName(c) + ":" + std::to_string(PortNumber(p));
       if (!PortName(p).empty()) out += " \"" + PortName(p) + "\"";
     }
   }
@@ -81,8 +90,11 @@ std::set<int> PortNumbersInUse(const json& spec) {
 
 int FreePort(int preferred, const std::set<int>& used) {
   int p = preferred;
-  while (p == 0 || used.count(p)) p = p >= 65535 ? 1024 : p + 1;
-  return p;
+  for (int tries = 0; tries <= 65535; ++tries) {
+    if (p != 0 && !used.count(p)) return p;
+    p = p >= 65535 ? 1024 : p + 1;
+  }
+  return 0;
 }
 
 std::string RenamedPortName(const std::string& name, const std::set<std::string>& taken) {
@@ -108,6 +120,7 @@ Result<PortTakeover> PlanPortTakeover(const json& spec, const MonitorView& monit
   for (size_t ci = 0; ci < containers.size() && !found; ++ci) {
     const json& ports = PortsOf(containers[ci]);
     for (size_t pi = 0; pi < ports.size() && !found; ++pi) {
+      if (!ports[pi].is_object()) continue;
       const bool match = !monitor.serving_port_name.empty()
                              ? PortName(ports[pi]) == monitor.serving_port_name
                          : monitor.serving_port ? PortNumber(ports[pi]) == *monitor.serving_port
@@ -136,7 +149,7 @@ Result<PortTakeover> PlanPortTakeover(const json& spec, const MonitorView& monit
     t.warning = "port " + std::to_string(t.model_port) +
                 " is not declared by any container; Services are not redirected to the sidecar";
   }
-  t.container_name = containers[t.container_index].value("name", "");
+  t.container_name = ContainerName(containers[t.container_index]);
   if (t.model_port < 1 || t.model_port > 65535) {
     return Error{"the model port of container \"" + t.container_name + "\" has no valid number"};
   }

@@ -38,7 +38,8 @@ std::string RenamedPortName(const std::string& name, const std::set<std::string>
 std::set<std::string> PortNamesInUse(const nlohmann::json& pod_spec);
 std::set<int> PortNumbersInUse(const nlohmann::json& pod_spec);
 
-// `preferred`, or the next number above it that is not in `used` (and not 0).
+// `preferred`, or the next number above it that is not in `used` (wrapping to
+// 1024); 0 when every number is used.
 int FreePort(int preferred, const std::set<int>& used);
 
 }  // namespace mm::webhook

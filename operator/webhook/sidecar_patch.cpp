@@ -57,6 +57,7 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const MonitorView& monit
                                        const SidecarDefaults& defaults) {
   const json& spec = Field(pod, "spec");
   if (!spec.is_object()) return Error{"the pod has no spec"};
+  if (!Field(pod, "metadata").is_object()) return Error{"the pod has no metadata"};
   const json& annotations = Field(Field(pod, "metadata"), "annotations");
 
   for (const char* volume : {kStoreVolumeName, kTmpVolumeName}) {
@@ -107,6 +108,7 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const MonitorView& monit
   const int data_port = FreePort(defaults.data_port, used);
   used.insert(data_port);
   const int admin_port = FreePort(defaults.admin_port, used);
+  if (data_port == 0 || admin_port == 0) return Error{"the pod uses every port number"};
 
   // 3. Volumes: the prediction store, and a small /tmp (the root filesystem is read-only).
   const json volumes = {
