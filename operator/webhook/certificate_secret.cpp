@@ -131,11 +131,11 @@ Result<std::optional<StoredCertificates>> PlanCertificates(
   if (stored) {
     auto usable = UsableCa(*stored, o, now);
     if (usable) {
-      if (ServingProblem(*stored, o, now).empty()) return std::optional<StoredCertificates>();
+      const std::string problem = ServingProblem(*stored, o, now);
+      if (problem.empty()) return std::optional<StoredCertificates>();
       ca = std::move(usable).value();
       bundle = stored->ca_bundle_pem;
-      log::Info("renewing the webhook serving certificate",
-                {{"reason", ServingProblem(*stored, o, now)}});
+      log::Info("renewing the webhook serving certificate", {{"reason", problem}});
     } else {
       log::Info("renewing the webhook CA", {{"reason", usable.error().message}});
     }

@@ -16,6 +16,7 @@
 #include "common/tls/server_context.h"
 #include "operator/webhook/annotations.h"
 #include "operator/webhook/certificate_secret.h"
+#include "operator/webhook/injection_report.h"
 #include "operator/webhook/json_patch.h"
 #include "operator/webhook/sidecar_injector.h"
 #include "tests/support/control_plane.h"
@@ -519,6 +520,14 @@ TEST_F(WebhookTest, PodsAreCreatedUninjectedWhileTheWebhookIsDown) {
       },
       60s));
   EXPECT_EQ(SidecarCount(after[0]), 1) << after[0].dump(2);
+
+  // What the reconciler reports for the monitor: the pods created during the outage.
+  auto monitors = ApiMonitorLookup(*client_).MonitorsIn(ns_);
+  ASSERT_TRUE(monitors.ok() && monitors->size() == 1);
+  const auto report = ReportInjection(monitors->front(), Pods("app=fraud"));
+  EXPECT_EQ(report.matched, 3);
+  EXPECT_EQ(report.injected, 1);
+  EXPECT_EQ(report.missed.size(), 2u);
 }
 
 }  // namespace
