@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+
+namespace mm::webhook {
+
+// ---------------------------------------------------------------------------
+// ADAPTER: the ModelMonitor fields the webhook needs, read from the object's
+// JSON. The typed API (common/api, branch `api`) replaces MonitorFromJson when it
+// lands; the webhook code uses only MonitorView, so only this adapter changes.
+// ---------------------------------------------------------------------------
+struct MonitorView {
+  std::string ns;
+  std::string name;
+  std::string uid;
+  int64_t generation = 0;
+  std::string creation_timestamp;  // RFC 3339; orders monitors when several select a pod
+  nlohmann::json selector;         // metav1.LabelSelector, validated
+
+  // spec.serving.port: the model container's port, by name or by number.
+  std::string serving_port_name;    // set when given by name
+  std::optional<int> serving_port;  // set when given by number
+
+  std::string sidecar_image;         // spec.sidecar.image; empty: the operator's default
+  nlohmann::json sidecar_resources;  // spec.sidecar.resources; null: the operator's default
+
+  // What the sidecar is told (spec.serving, spec.sidecar minus image/resources,
+  // spec.groundTruth, and the monitor's identity), as JSON.
+  nlohmann::json sidecar_config;
+};
+
+// Reads a ModelMonitor object. Errors name the field: `spec.selector: required`.
+Result<MonitorView> MonitorFromJson(const nlohmann::json& object);
+
+}  // namespace mm::webhook
