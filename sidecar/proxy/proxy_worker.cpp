@@ -150,8 +150,9 @@ ProxyWorker::Awaitable ProxyWorker::Session(tcp::socket socket) {
     client.expires_after(options_.client_timeout);
     co_await bhttp::async_read_header(client, buffer, head, Await(ec));
     if (ec) {
-      const auto [status, message] = RequestRefusal(ec, options_);
-      if (status != 0) co_await SendError(client, 11, status, message, "", false);
+      const std::pair<int, std::string> refusal = RequestRefusal(ec, options_);
+      if (refusal.first != 0)
+        co_await SendError(client, 11, refusal.first, refusal.second, "", false);
       break;
     }
     keep = co_await Forward(client, buffer, head);
@@ -301,9 +302,9 @@ asio::awaitable<bool> ProxyWorker::Relay(beast::tcp_stream& client, beast::flat_
       if (ec) {
         x.obs.status = 502;
         x.obs.upstream_unavailable = true;
-        co_await SendError(client, version, 502,
-                           "the model at " + upstream_name + " is not reachable: " + ec.message(),
-                           x.id, client_keep && whole_request);
+        const std::string message =
+            "the model at " + upstream_name + " is not reachable: " + ec.message();
+        co_await SendError(client, version, 502, message, x.id, client_keep && whole_request);
         co_return client_keep&& whole_request;
       }
     }
@@ -325,9 +326,11 @@ asio::awaitable<bool> ProxyWorker::Relay(beast::tcp_stream& client, beast::flat_
           co_await bhttp::async_read_some(client, cbuf, *streamed, Await(rec));
           if (rec == bhttp::error::need_buffer) rec = {};
           if (rec) {
-            const auto [status, message] = RequestRefusal(rec, options_);
-            x.obs.status = status;
-            if (status != 0) co_await SendError(client, version, status, message, x.id, false);
+            const std::pair<int, std::string> refusal = RequestRefusal(rec, options_);
+            x.obs.status = refusal.first;
+            if (refusal.first != 0) {
+              co_await SendError(client, version, refusal.first, refusal.second, x.id, false);
+            }
             co_return false;
           }
           msg.body().size = sizeof buf - msg.body().size;
@@ -362,17 +365,16 @@ asio::awaitable<bool> ProxyWorker::Relay(beast::tcp_stream& client, beast::flat_
     if (ec == beast::error::timeout) {
       x.obs.status = 504;
       x.obs.upstream_timeout = true;
-      co_await SendError(client, version, 504,
-                         "the model at " + upstream_name + " did not answer within " +
-                             FormatTimeout(options_.upstream_timeout),
-                         x.id, client_keep && whole_request);
+      const std::string message = "the model at " + upstream_name + " did not answer within " +
+                                  FormatTimeout(options_.upstream_timeout);
+      co_await SendError(client, version, 504, message, x.id, client_keep && whole_request);
     } else {
       x.obs.status = 502;
       x.obs.upstream_unavailable = true;
-      const std::string why = IsRefusedEarly(ec) ? "closed the connection without a response"
-                                                 : "sent no valid response (" + ec.message() + ")";
-      co_await SendError(client, version, 502, "the model at " + upstream_name + " " + why, x.id,
-                         client_keep && whole_request);
+      std::string why = "closed the connection without a response";
+      if (!IsRefusedEarly(ec)) why = "sent no valid response (" + ec.message() + ")";
+      const std::string message = "the model at " + upstream_name + " " + why;
+      co_await SendError(client, version, 502, message, x.id, client_keep && whole_request);
     }
     co_return client_keep&& whole_request;
   }
@@ -404,12 +406,16 @@ asio::awaitable<bool> ProxyWorker::Relay(beast::tcp_stream& client, beast::flat_
         const bool timeout = ec == beast::error::timeout;
         x.obs.status = timeout ? 504 : 502;
         (timeout ? x.obs.upstream_timeout : x.obs.upstream_unavailable) = true;
-        co_await SendError(client, version, x.obs.status,
-                           "the model at " + upstream_name +
-                               (timeout ? " stopped sending its response for " +
-                                              FormatTimeout(options_.upstream_timeout)
-                                        : " broke off its response: " + ec.message()),
-                           x.id, client_keep);
+        // Messages are built before co_await: GCC 12 destroys temporaries of a
+        // conditional expression inside a co_await statement twice.
+        std::string message = "the model at " + upstream_name;
+        if (timeout) {
+          message +=
+              " stopped sending its response for " + FormatTimeout(options_.upstream_timeout);
+        } else {
+          message += " broke off its response: " + ec.message();
+        }
+        co_await SendError(client, version, x.obs.status, message, x.id, client_keep);
         co_return client_keep;
       }
     }
