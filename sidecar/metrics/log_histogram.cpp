@@ -92,7 +92,7 @@ Result<LogHistogram> LogHistogram::FromJson(const nlohmann::json& j) {
   if (!j.is_object()) return Error{"histogram: expected an object with count, sum, offset, counts"};
   auto u64 = [&](const char* key, uint64_t* out) -> bool {
     auto it = j.find(key);
-    if (it == j.end() || !it->is_number_unsigned()) return false;
+    if (it == j.end() || !it->is_number_integer() || it->get<int64_t>() < 0) return false;
     *out = it->get<uint64_t>();
     return true;
   };
@@ -116,7 +116,9 @@ Result<LogHistogram> LogHistogram::FromJson(const nlohmann::json& j) {
   h.offset_ = static_cast<int>(off);
   uint64_t total = h.zero_count_;
   for (const auto& c : *counts) {
-    if (!c.is_number_unsigned()) return Error{"histogram: counts must be non-negative integers"};
+    if (!c.is_number_integer() || c.get<int64_t>() < 0) {
+      return Error{"histogram: counts must be non-negative integers"};
+    }
     h.counts_.push_back(c.get<uint64_t>());
     total += h.counts_.back();
   }

@@ -60,7 +60,7 @@ namespace {
 Status ReadCount(const nlohmann::json& j, const char* key, uint64_t* out,
                  const std::string& where) {
   auto it = j.find(key);
-  if (it == j.end() || !it->is_number_unsigned()) {
+  if (it == j.end() || !it->is_number_integer() || it->get<int64_t>() < 0) {
     return Error{where + "." + key + ": expected a non-negative integer"};
   }
   *out = it->get<uint64_t>();

@@ -49,6 +49,9 @@ class OpenAiStreamObserver : public StreamObserver {
   Result<Extraction> Finish() override {
     if (events_ == 0) return Error{"openai: the stream carried no data events"};
     if (valid_events_ == 0) return Error{"openai: no stream event was a JSON chunk"};
+    if (texts_.empty() && !usage_tokens_) {
+      return Error{"openai: no stream chunk carried choices[].delta.content, text or usage"};
+    }
     Extraction e;
     for (const auto& [index, text] : texts_) e.predictions.push_back(TextPrediction(text));
     e.output_tokens = usage_tokens_.value_or(counted_tokens_);
