@@ -9,7 +9,8 @@
 # temp dir on 127.0.0.1 (not the system service).
 #
 # Usage: bench/proxy/run.sh [build dir (default build)] [seconds per run (default 10)]
-# Env: CONNS="1 16 64"; PIN=1 (default) pins wrk to CPU 0 and the servers to CPU 1.
+# Env: CONNS="1 16 64"; PIN=1 (default) pins wrk to CPU 0 and the servers to CPU 1;
+# SAMPLE_RATE=1 (default) makes the sidecar parse and record every response.
 set -euo pipefail
 BUILD=${1:-build}
 DURATION=${2:-10}
@@ -82,6 +83,7 @@ $SERVER_CPU "$NGINX" -p "$TMP/up" -c "$TMP/up/nginx.conf" & PIDS+=($!)
 $SERVER_CPU "$NGINX" -p "$TMP/proxy" -c "$TMP/proxy/nginx.conf" & PIDS+=($!)
 $SERVER_CPU "$SIDECAR" --data-port "$SC_PORT" --admin-port "$SC_ADMIN" \
   --upstream "127.0.0.1:$UP_PORT" --protocol open-inference-v2 --threads 1 \
+  --sample-rate "${SAMPLE_RATE:-1}" \
   --log-level warning & SC_PID=$!
 PIDS+=($SC_PID)
 
@@ -154,5 +156,5 @@ PY
 done
 printf '\nsidecar RSS: idle %d KiB, after the runs %d KiB, peak %d KiB\n' \
   "$IDLE_RSS" "$(rss_kib $SC_PID)" "$(hwm_kib $SC_PID)"
-printf 'predictions recorded by the sidecar (sampleRate 1): %s\n' \
+printf "predictions recorded by the sidecar (sampleRate ${SAMPLE_RATE:-1}; the queue holds 10000 without a store): %s\n" \
   "$(curl -s "http://127.0.0.1:$SC_ADMIN/metrics" | awk '/^modelmonitor_sidecar_predictions_total\{result="recorded"\}/ {print $2}')"
