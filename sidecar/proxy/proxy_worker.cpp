@@ -256,7 +256,7 @@ asio::awaitable<bool> ProxyWorker::Relay(beast::tcp_stream& client, beast::flat_
     req.set(options_.request_id_header, x.id);
   }
   x.sampled = random_.Sample(options_.sample_rate);
-  x.want_body = x.sampled || adapter_.NeedsEveryResponse();
+  x.want_body = !is_head && (x.sampled || adapter_.NeedsEveryResponse());
 
   const bool expects_continue = beast::iequals(req[bhttp::field::expect], "100-continue");
   const bool chunked_request = head.chunked();

@@ -15,6 +15,7 @@
 #include <future>
 #include <regex>
 
+#include "sidecar/protocol/kserve_v1_adapter.h"
 #include "sidecar/protocol/open_inference_v2_adapter.h"
 #include "sidecar/protocol/openai_adapter.h"
 #include "sidecar/store/bounded_prediction_queue.h"
@@ -375,6 +376,47 @@ TEST(ProxyServerTest, SampleRateZeroTimesEverythingAndRecordsNothing) {
   for (int i = 0; i < 4; ++i) EXPECT_EQ(client.Post("/infer", "{}").result_int(), 200);
   EXPECT_EQ(proxy.queue.size(), 0u);
   EXPECT_EQ(proxy.Totals(4).latency_seconds.count(), 4u);
+}
+
+}  // namespace
+}  // namespace mm::sidecar
+
+namespace mm::sidecar {
+namespace {
+
+TEST(ProxyServerTest, HeadResponsesCarryNoBodyAndHttp10ClientsGetTheirFraming) {
+  TestUpstream upstream([](TestUpstream::Connection& c) {
+    while (auto req = c.ReadRequest()) {
+      if (req->method() == bhttp::verb::head) {
+        c.Write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 120\r\n\r\n");
+      } else {
+        // A chunked answer, re-framed for each client.
+        c.Write(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: "
+            "chunked\r\n\r\n"
+            "10\r\n{\"predictions\":[\r\n3\r\n1]}\r\n0\r\n\r\n");
+      }
+    }
+  });
+  KServeV1Adapter kserve;
+  Proxy proxy(upstream.port(), &kserve);
+  Client client(proxy.server->port());
+  client.SendRaw("HEAD /v1/models/m HTTP/1.1\r\nHost: m\r\n\r\n");
+  const std::string head = client.ReadUntil("\r\n\r\n");
+  EXPECT_NE(head.find("Content-Length: 120"), std::string::npos) << head;
+  auto after = client.Post("/infer", "{}");  // the same connection still frames correctly
+  EXPECT_EQ(after.result_int(), 200);
+  EXPECT_EQ(after.body(), R"({"predictions":[1]})");
+
+  Client old(proxy.server->port());
+  old.SendRaw("POST /infer HTTP/1.0\r\nHost: m\r\nContent-Length: 2\r\n\r\n{}");
+  const std::string raw = old.ReadUntil("never");  // HTTP/1.0: the body ends at close
+  EXPECT_EQ(raw.rfind("HTTP/1.0 200", 0), 0u) << raw;
+  EXPECT_EQ(raw.find("chunked"), std::string::npos) << raw;
+  EXPECT_NE(raw.find("\r\n\r\n{\"predictions\":[1]}"), std::string::npos) << raw;
+  const auto totals = proxy.Totals(3);
+  EXPECT_EQ(totals.predictions_recorded, 2u);
+  EXPECT_EQ(totals.extraction_errors, 0u) << "a HEAD answer has no prediction to look for";
 }
 
 }  // namespace
