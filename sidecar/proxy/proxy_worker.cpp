@@ -256,7 +256,9 @@ asio::awaitable<bool> ProxyWorker::Relay(beast::tcp_stream& client, beast::flat_
     req.set(options_.request_id_header, x.id);
   }
   x.sampled = random_.Sample(options_.sample_rate);
-  x.want_body = !is_head && (x.sampled || adapter_.NeedsEveryResponse());
+  // Inference calls are POSTs in every protocol served; GETs are health and
+  // metadata calls, timed and counted but holding no prediction.
+  x.want_body = req.method() == bhttp::verb::post && (x.sampled || adapter_.NeedsEveryResponse());
 
   const bool expects_continue = beast::iequals(req[bhttp::field::expect], "100-continue");
   const bool chunked_request = head.chunked();
