@@ -1,5 +1,9 @@
 #include "sidecar/proxy/proxy_worker.h"
 
+// GCC 12 with -fsanitize=address reports Asio 1.74's coroutine frame allocator
+// (awaitable_frame_base::operator new/delete) as mismatched; it is not.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
