@@ -47,7 +47,7 @@ void AddFlags(CLI::App& app, SidecarOptions* o) {
   app.add_option("--model-pid", c.resources.model_pid,
                  "The model's process id (default: the process listening on the upstream port)");
   app.add_option("--sample-resources-every", c.resources.interval,
-                 "How often to sample the model's CPU, memory and GPU (e.g. 5s)")
+                 "Milliseconds between samples of the model's CPU, memory and GPU")
       ->capture_default_str();
   app.add_option("--prediction-queue", c.prediction_queue,
                  "Recorded predictions waiting for the store; more are dropped and counted")
