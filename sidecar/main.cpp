@@ -1,9 +1,11 @@
 // modelmonitor-sidecar: sits in front of the model server and measures it.
 // main only parses flags and wires objects.
 #include <CLI/CLI.hpp>
+#include <csignal>
 
 #include "common/log.h"
 #include "sidecar/options.h"
+#include "sidecar/sidecar.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"modelmonitor-sidecar: measures a model server's latency, errors and accuracy"};
@@ -11,6 +13,36 @@ int main(int argc, char** argv) {
   mm::sidecar::SidecarOptions options;
   mm::sidecar::AddFlags(app, &options);
   CLI11_PARSE(app, argc, argv);
-  mm::log::Error("the proxy is not built yet; only --help and --version work");
-  return 1;
+  mm::log::Level level;
+  if (mm::log::ParseLevel(options.log_level, &level)) mm::log::SetMinLevel(level);
+  if (!options.config_file.empty()) {
+    mm::log::Error(
+        "--config: reading the injected ModelMonitor config is not wired yet; use flags");
+    return 2;
+  }
+  auto config = mm::sidecar::ConfigFromOptions(options);
+  if (!config) {
+    mm::log::Error("invalid flags", {{"error", config.error().message}});
+    return 2;
+  }
+  // Block the stop signals before threads start so only sigwait sees them.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  auto sidecar = mm::sidecar::Sidecar::Create(std::move(config.value()));
+  if (!sidecar) {
+    mm::log::Error("invalid configuration", {{"error", sidecar.error().message}});
+    return 2;
+  }
+  if (auto started = (*sidecar)->Start(); !started) {
+    mm::log::Error("cannot start", {{"error", started.error().message}});
+    return 1;
+  }
+  int signal = 0;
+  sigwait(&stop, &signal);
+  mm::log::Info("stopping", {{"signal", signal}});
+  (*sidecar)->Stop();
+  return 0;
 }

@@ -4,17 +4,26 @@
 #include <cstdint>
 #include <string>
 
+#include "sidecar/sidecar_config.h"
+
 namespace mm::sidecar {
 
-// The sidecar's flags; the injected ModelMonitor config file overrides defaults.
+// The sidecar's flags. They fill a SidecarConfig; the operator's injected
+// ModelMonitor config (--config) is mapped onto the same struct by its parser.
 struct SidecarOptions {
   std::string config_file;
   uint16_t data_port = 8080;                // where clients send inference requests
   uint16_t admin_port = 9090;               // /metrics, /v1/snapshot, /v1/labels, /healthz
   std::string upstream = "127.0.0.1:8000";  // the model server on localhost
   std::string log_level = "info";
+  double upstream_timeout_seconds = 60;
+  double client_timeout_seconds = 60;
+  SidecarConfig config;  // the remaining settings, bound to flags directly
 };
 
 void AddFlags(CLI::App& app, SidecarOptions* options);
+
+// The config the flags describe (data/admin port, upstream split into host and port).
+Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& options);
 
 }  // namespace mm::sidecar

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Proxy benchmark: in ONE run, wrk POSTs a 1 KB Open Inference Protocol body
+#   direct  -> nginx upstream (`return 200` with a 1 KB JSON body)
+#   nginx   -> nginx reverse proxy (1 worker, upstream keepalive) -> upstream
+#   sidecar -> modelmonitor-sidecar (1 thread)                    -> upstream
+# at 1, 16 and 64 connections, and prints p50/p99, requests/s, latency added
+# versus direct, the sidecar/nginx ratios, and the sidecar's RSS and CPU-seconds
+# per 1,000 requests. nginx runs as local processes with their own prefix in a
+# temp dir on 127.0.0.1 (not the system service).
+#
+# Usage: bench/proxy/run.sh [build dir (default build)] [seconds per run (default 10)]
+# Env: CONNS="1 16 64"; PIN=1 (default) pins wrk to CPU 0 and the servers to CPU 1;
+# SAMPLE_RATE=1 (default) makes the sidecar parse and record every response.
+set -euo pipefail
+BUILD=${1:-build}
+DURATION=${2:-10}
+CONNS=${CONNS:-"1 16 64"}
+SIDECAR=$(realpath "$BUILD/sidecar/modelmonitor-sidecar")
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+[ -x "$NGINX" ] || { echo "nginx is missing: apt-get install nginx-light" >&2; exit 1; }
+[ -x "$SIDECAR" ] || { echo "build the sidecar first: ninja -C $BUILD modelmonitor-sidecar" >&2; exit 1; }
+
+TMP=$(mktemp -d /tmp/mm-proxy-bench.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+UP_PORT=$(free_port); NGX_PORT=$(free_port); SC_PORT=$(free_port); SC_ADMIN=$(free_port)
+
+SERVER_CPU=""; WRK_CPU=""
+if [ "${PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  WRK_CPU="taskset -c 0"; SERVER_CPU="taskset -c 1"
+fi
+
+# 1 KB Open Inference Protocol bodies: the upstream's response and wrk's request.
+make_body() {
+  python3 - "$1" <<'PY'
+import json, sys
+if sys.argv[1] == "response":
+    body = {"model_name": "fraud", "model_version": "v1", "id": "bench",
+            "outputs": [{"name": "predict_proba", "shape": [60, 2], "datatype": "FP32",
+                         "data": [round(0.1 + i * 0.001, 3) for i in range(120)]}]}
+else:
+    body = {"id": "bench", "inputs": [{"name": "features", "shape": [32, 4], "datatype": "FP32",
+                                       "data": [round(5.1 + i * 0.01, 2) for i in range(128)]}]}
+s = json.dumps(body, separators=(",", ":"))
+s = s[:-1] + ',"parameters":{"pad":"' + "x" * max(0, 1024 - len(s) - 25) + '"}}'
+print(s)
+PY
+}
+RESPONSE=$(make_body response)
+REQUEST=$(make_body request)
+printf 'response body %d bytes, request body %d bytes, %s s per run\n' "${#RESPONSE}" "${#REQUEST}" "$DURATION"
+
+write_nginx_conf() {  # dir listen_port location_body
+  mkdir -p "$1/logs"
+  cat > "$1/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $1/nginx.pid;
+error_log $1/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $1/body; proxy_temp_path $1/proxy;
+  fastcgi_temp_path $1/f; uwsgi_temp_path $1/u; scgi_temp_path $1/s;
+  keepalive_requests 1000000;
+  upstream model { server 127.0.0.1:$UP_PORT; keepalive 128; keepalive_requests 1000000; }
+  server {
+    listen 127.0.0.1:$2;
+    location / { client_body_buffer_size 16k; $3 }
+  }
+}
+CONF
+}
+write_nginx_conf "$TMP/up" "$UP_PORT" "default_type application/json; return 200 '$RESPONSE';"
+write_nginx_conf "$TMP/proxy" "$NGX_PORT" \
+  "proxy_pass http://model; proxy_http_version 1.1; proxy_set_header Connection \"\";"
+
+$SERVER_CPU "$NGINX" -p "$TMP/up" -c "$TMP/up/nginx.conf" & PIDS+=($!)
+$SERVER_CPU "$NGINX" -p "$TMP/proxy" -c "$TMP/proxy/nginx.conf" & PIDS+=($!)
+$SERVER_CPU "$SIDECAR" --data-port "$SC_PORT" --admin-port "$SC_ADMIN" \
+  --upstream "127.0.0.1:$UP_PORT" --protocol open-inference-v2 --threads 1 \
+  --sample-rate "${SAMPLE_RATE:-1}" \
+  --log-level warning & SC_PID=$!
+PIDS+=($SC_PID)
+
+for port in $UP_PORT $NGX_PORT $SC_PORT; do
+  for _ in $(seq 50); do
+    curl -s -o /dev/null -X POST "http://127.0.0.1:$port/v2/models/fraud/infer" -d '{}' && break
+    sleep 0.1
+  done
+done
+
+printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' \
+  "$REQUEST" > "$TMP/post.lua"
+
+rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+hwm_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICKS=$(getconf CLK_TCK)
+IDLE_RSS=$(rss_kib $SC_PID)
+
+# run PORT CONNS -> "p50_us p99_us rps requests"
+run() {
+  local port=$1 c=$2 out
+  $WRK_CPU wrk -t1 -c"$c" -d1s -s "$TMP/post.lua" "http://127.0.0.1:$port/v2/models/fraud/infer" >/dev/null
+  out=$($WRK_CPU wrk -t1 -c"$c" -d"${DURATION}s" --latency -s "$TMP/post.lua" \
+        "http://127.0.0.1:$port/v2/models/fraud/infer")
+  python3 - "$out" <<'PY'
+import re, sys
+out = sys.argv[1]
+def us(v):
+    m = re.match(r"([\d.]+)(us|ms|s)", v)
+    return float(m.group(1)) * {"us": 1, "ms": 1e3, "s": 1e6}[m.group(2)]
+p50 = us(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+p99 = us(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+reqs = int(re.search(r"(\d+) requests in", out).group(1))
+errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+if errs: print(f"WARNING: {errs.group(1)} non-2xx responses", file=sys.stderr)
+print(f"{p50:.1f} {p99:.1f} {rps:.0f} {reqs}")
+PY
+}
+
+printf '\n%-6s %-8s %10s %10s %10s %12s %12s\n' conns target p50_us p99_us req/s added_p50 added_p99
+declare -A R
+for c in $CONNS; do
+  for target in direct nginx sidecar; do
+    case $target in direct) port=$UP_PORT;; nginx) port=$NGX_PORT;; sidecar) port=$SC_PORT;; esac
+    before=$(cpu_ticks $SC_PID)
+    read -r p50 p99 rps reqs < <(run $port $c)
+    after=$(cpu_ticks $SC_PID)
+    R[$target,$c]="$p50 $p99 $rps"
+    # CPU of the measured run plus its 1 s warm-up, over the measured requests:
+    # slightly pessimistic for the sidecar.
+    [ $target = sidecar ] && R[cpu,$c]=$(python3 -c "print(f'{($after-$before)/$TICKS/max($reqs,1)*1000:.4f}')")
+    read -r dp50 dp99 _ <<<"${R[direct,$c]}"
+    printf '%-6s %-8s %10.1f %10.1f %10.0f %12s %12s\n' "$c" $target "$p50" "$p99" "$rps" \
+      "$(python3 -c "print(f'{$p50-$dp50:+.1f}')")" "$(python3 -c "print(f'{$p99-$dp99:+.1f}')")"
+  done
+done
+
+printf '\nsidecar / nginx (added latency: lower is better; throughput: higher is better)\n'
+printf '%-6s %14s %14s %12s %22s\n' conns added_p50 added_p99 req/s sidecar_cpu_s/1000req
+for c in $CONNS; do
+  python3 - "${R[direct,$c]}" "${R[nginx,$c]}" "${R[sidecar,$c]}" "${R[cpu,$c]}" "$c" <<'PY'
+import sys
+d, n, s = (list(map(float, a.split())) for a in sys.argv[1:4])
+def ratio(a, b): return f"{a / b:.2f}x" if b > 0 else "n/a"
+print(f"{sys.argv[5]:<6} {ratio(s[0]-d[0], n[0]-d[0]):>14} {ratio(s[1]-d[1], n[1]-d[1]):>14} "
+      f"{ratio(s[2], n[2]):>12} {sys.argv[4]:>22}")
+PY
+done
+printf '\nsidecar RSS: idle %d KiB, after the runs %d KiB, peak %d KiB\n' \
+  "$IDLE_RSS" "$(rss_kib $SC_PID)" "$(hwm_kib $SC_PID)"
+printf "predictions recorded by the sidecar (sampleRate ${SAMPLE_RATE:-1}; the queue holds 10000 without a store): %s\n" \
+  "$(curl -s "http://127.0.0.1:$SC_ADMIN/metrics" | awk '/^modelmonitor_sidecar_predictions_total\{result="recorded"\}/ {print $2}')"

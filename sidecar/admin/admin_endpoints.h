@@ -1,0 +1,27 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "common/http/server.h"
+#include "sidecar/metrics/sidecar_metrics.h"
+#include "sidecar/resources/resource_sampler.h"
+
+namespace mm::sidecar {
+
+struct AdminTargets {
+  SidecarMetrics* metrics = nullptr;
+  const ResourceSampler* resources = nullptr;  // may be null
+  std::string model_host = "127.0.0.1";
+  uint16_t model_port = 8000;
+  std::chrono::milliseconds ready_timeout{1000};
+};
+
+// Registers the admin port's endpoints on `server`:
+//   GET /metrics      Prometheus text format (modelmonitor_sidecar_*)
+//   GET /v1/snapshot  mergeable per-bucket state; ?since=<unix seconds>
+//   GET /healthz      the sidecar process serves
+//   GET /readyz       the model accepts connections (503 with the reason if not)
+void RegisterAdminEndpoints(http::Server& server, AdminTargets targets);
+
+}  // namespace mm::sidecar

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace mm::sidecar {
+
+// One instance's prediction as found in a model response.
+struct Prediction {
+  std::string value;            // the instance's output as compact JSON: 1, "cat", [0.1,0.9]
+  std::optional<double> score;  // a number to threshold: the scalar itself, p(positive) of
+                                // a two-class row, else the largest of a numeric row
+};
+
+struct Extraction {
+  std::vector<Prediction> predictions;  // one per instance of a batched request
+  uint64_t output_tokens = 0;           // OpenAI: usage.completion_tokens or counted chunks
+};
+
+// Follows one streamed (Server-Sent Events) response as its bytes pass through;
+// it never holds more than one incomplete event.
+class StreamObserver {
+ public:
+  virtual ~StreamObserver() = default;
+  // Feeds the next bytes; returns how many output tokens they completed.
+  virtual uint64_t OnData(std::string_view bytes) = 0;
+  // The predictions and token count of the whole stream.
+  virtual Result<Extraction> Finish() = 0;
+};
+
+// Finds predictions in a model's responses for one serving protocol. Implementations
+// are immutable and shared by all requests; malformed input yields an Error, never a
+// crash or an exception.
+class ProtocolAdapter {
+ public:
+  virtual ~ProtocolAdapter() = default;
+  virtual std::string_view name() const = 0;
+  virtual Result<Extraction> Extract(std::string_view body) const = 0;
+  // A fresh observer for a streamed response, or nullptr if the protocol has no streams.
+  virtual std::unique_ptr<StreamObserver> ObserveStream() const { return nullptr; }
+  // Whether every response must be parsed (for token counts), not only sampled ones.
+  virtual bool NeedsEveryResponse() const { return false; }
+};
+
+struct ProtocolConfig {
+  std::string protocol = "json";  // open-inference-v2 | kserve-v1 | openai | json
+  std::string output_path = "$";  // json: where the predictions are, e.g. $.predictions
+};
+
+Result<std::unique_ptr<ProtocolAdapter>> MakeProtocolAdapter(const ProtocolConfig& config);
+
+}  // namespace mm::sidecar

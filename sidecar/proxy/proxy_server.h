@@ -1,0 +1,44 @@
+#pragma once
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "common/result.h"
+#include "sidecar/metrics/sidecar_metrics.h"
+#include "sidecar/protocol/protocol_adapter.h"
+#include "sidecar/proxy/prediction_record.h"
+#include "sidecar/proxy/proxy_options.h"
+
+namespace mm::sidecar {
+
+class ProxyWorker;
+
+// The data path: an HTTP/1.1 reverse proxy from the data port to the model on
+// localhost, with `options.threads` workers (one event loop each). Requests are
+// timed and counted in `metrics`; sampled predictions go to `sink` (may be null).
+// The adapter, metrics and sink must outlive the server.
+class ProxyServer {
+ public:
+  ProxyServer(ProxyOptions options, const ProtocolAdapter& adapter, SidecarMetrics& metrics,
+              PredictionRecordSink* sink);
+  ~ProxyServer();
+  ProxyServer(const ProxyServer&) = delete;
+  ProxyServer& operator=(const ProxyServer&) = delete;
+
+  Status Start();
+  void Stop();
+  uint16_t port() const { return port_; }
+  const ProxyOptions& options() const { return options_; }
+
+ private:
+  const ProxyOptions options_;
+  const ProtocolAdapter& adapter_;
+  SidecarMetrics& metrics_;
+  PredictionRecordSink* sink_;
+  std::vector<std::unique_ptr<ProxyWorker>> workers_;
+  std::vector<std::thread> threads_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace mm::sidecar

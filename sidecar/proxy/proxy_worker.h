@@ -1,0 +1,75 @@
+#pragma once
+
+// <utility> first: Boost 1.74's awaitable.hpp uses std::exchange without including it.
+#include <utility>
+//
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "sidecar/metrics/sidecar_metrics.h"
+#include "sidecar/protocol/protocol_adapter.h"
+#include "sidecar/proxy/prediction_id.h"
+#include "sidecar/proxy/prediction_record.h"
+#include "sidecar/proxy/proxy_options.h"
+#include "sidecar/proxy/upstream_pool.h"
+
+namespace mm::sidecar {
+
+struct Exchange;
+
+// One event loop of the data path: accepts clients on its own listening socket
+// (SO_REUSEPORT spreads connections over workers), forwards each request to the
+// model over its own pool of keep-alive connections, and measures it. Everything
+// a worker owns is touched only by its thread, so the request path takes no lock
+// (metrics take one short one per request).
+class ProxyWorker {
+ public:
+  ProxyWorker(const ProxyOptions& options, const boost::asio::ip::tcp::endpoint& upstream,
+              const ProtocolAdapter& adapter, SidecarMetrics& metrics, PredictionRecordSink* sink,
+              uint64_t seed);
+
+  Status Listen(const boost::asio::ip::tcp::endpoint& endpoint, bool reuse_port);
+  uint16_t port() const;
+  void Run();   // serves until Stop()
+  void Stop();  // from any thread
+
+ private:
+  using Awaitable = boost::asio::awaitable<void>;
+  using RequestHead = boost::beast::http::request_parser<boost::beast::http::empty_body>;
+
+  Awaitable Accept();
+  Awaitable Session(boost::asio::ip::tcp::socket socket);
+  // Forwards one request whose head is read; returns whether the client
+  // connection can carry another request.
+  boost::asio::awaitable<bool> Forward(boost::beast::tcp_stream& client,
+                                       boost::beast::flat_buffer& buffer, RequestHead& head);
+  boost::asio::awaitable<bool> Relay(boost::beast::tcp_stream& client,
+                                     boost::beast::flat_buffer& buffer, RequestHead& head,
+                                     Exchange& x);
+  boost::asio::awaitable<std::unique_ptr<UpstreamConnection>> Connect(boost::beast::error_code& ec);
+  boost::asio::awaitable<void> SendError(boost::beast::tcp_stream& client, unsigned version,
+                                         int status, const std::string& message,
+                                         const std::string& id, bool keep_alive);
+  void Record(Exchange& x, Result<Extraction> extraction);
+
+  const ProxyOptions& options_;
+  const boost::asio::ip::tcp::endpoint upstream_;
+  const ProtocolAdapter& adapter_;
+  SidecarMetrics& metrics_;
+  PredictionRecordSink* sink_;
+  RequestRandom random_;
+  boost::asio::io_context io_{1};
+  boost::asio::ip::tcp::acceptor acceptor_{io_};
+  UpstreamPool pool_;
+  bool warned_extraction_ = false;
+};
+
+}  // namespace mm::sidecar

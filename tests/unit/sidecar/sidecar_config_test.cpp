@@ -1,0 +1,69 @@
+#include "sidecar/sidecar_config.h"
+
+#include <gtest/gtest.h>
+
+#include "sidecar/options.h"
+
+namespace mm::sidecar {
+namespace {
+
+TEST(SidecarConfigTest, DefaultsAreValid) { EXPECT_TRUE(SidecarConfig{}.Validate().ok()); }
+
+TEST(SidecarConfigTest, EachBadFieldIsNamedWithWhatWouldBeRight) {
+  auto expect_error = [](SidecarConfig c, const std::string& fragment) {
+    auto s = c.Validate();
+    ASSERT_FALSE(s.ok()) << fragment;
+    EXPECT_NE(s.error().message.find(fragment), std::string::npos) << s.error().message;
+  };
+  SidecarConfig c;
+  c.proxy.sample_rate = 1.5;
+  expect_error(c, "sampleRate");
+  c = {};
+  c.proxy.request_id_header = "X-Request-Id";
+  expect_error(c, "lower-case header name");
+  c = {};
+  c.protocol.protocol = "grpc";
+  expect_error(c, "use open-inference-v2");
+  c = {};
+  c.protocol.output_path = "predictions";
+  expect_error(c, "outputPath");
+  c = {};
+  c.proxy.port = 9090;
+  expect_error(c, "must differ");
+  c = {};
+  c.proxy.max_body_bytes = 0;
+  expect_error(c, "maxBodyBytes");
+}
+
+TEST(SidecarOptionsTest, FlagsBecomeAConfig) {
+  CLI::App app;
+  SidecarOptions options;
+  AddFlags(app, &options);
+  const char* argv[] = {"sidecar",
+                        "--upstream",
+                        "localhost:8501",
+                        "--protocol",
+                        "kserve-v1",
+                        "--sample-rate",
+                        "0.25",
+                        "--data-port",
+                        "8081",
+                        "--upstream-timeout",
+                        "2.5"};
+  app.parse(static_cast<int>(std::size(argv)), argv);
+  auto c = ConfigFromOptions(options);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->proxy.upstream_host, "localhost");
+  EXPECT_EQ(c->proxy.upstream_port, 8501);
+  EXPECT_EQ(c->proxy.port, 8081);
+  EXPECT_EQ(c->protocol.protocol, "kserve-v1");
+  EXPECT_DOUBLE_EQ(c->proxy.sample_rate, 0.25);
+  EXPECT_EQ(c->proxy.upstream_timeout, std::chrono::milliseconds(2500));
+  options.upstream = "8000";
+  EXPECT_FALSE(ConfigFromOptions(options).ok());
+  options.upstream = "127.0.0.1:99999";
+  EXPECT_FALSE(ConfigFromOptions(options).ok());
+}
+
+}  // namespace
+}  // namespace mm::sidecar

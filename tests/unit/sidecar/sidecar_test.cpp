@@ -1,0 +1,106 @@
+// The whole sidecar wired from one config: data port in front of a model, the
+// admin port reporting what passed through it.
+#include "sidecar/sidecar.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <thread>
+
+#include "sidecar/admin/snapshot.h"
+#include "tests/support/test_upstream.h"
+#include "tests/support/wait.h"
+
+namespace mm::sidecar {
+namespace {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+
+bhttp::response<bhttp::string_body> Call(uint16_t port, bhttp::verb verb, const std::string& target,
+                                         const std::string& body = "") {
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  bhttp::request<bhttp::string_body> req{verb, target, 11};
+  req.set(bhttp::field::host, "sidecar");
+  req.body() = body;
+  req.prepare_payload();
+  bhttp::write(socket, req);
+  boost::beast::flat_buffer buffer;
+  bhttp::response<bhttp::string_body> res;
+  bhttp::read(socket, buffer, res);
+  return res;
+}
+
+TEST(SidecarTest, ServesDataAndAdminPortsFromOneConfigWithSeveralThreads) {
+  testing::TestUpstream model([](testing::TestUpstream::Connection& c) {
+    while (c.ReadRequest()) {
+      c.Write(testing::TestUpstream::Response(200, "application/json",
+                                              R"({"predictions":[0.25,0.75]})"));
+    }
+  });
+  SidecarConfig config;
+  config.proxy.listen_address = "127.0.0.1";
+  config.proxy.port = 0;
+  config.proxy.upstream_port = model.port();
+  config.proxy.threads = 3;
+  config.admin_address = "127.0.0.1";
+  config.admin_port = 0;
+  config.protocol = {"kserve-v1", "$"};
+  config.resources.interval = std::chrono::milliseconds(50);
+  auto sidecar = Sidecar::Create(config);
+  ASSERT_TRUE(sidecar.ok()) << sidecar.error().message;
+  ASSERT_TRUE((*sidecar)->Start().ok());
+  const uint16_t data = (*sidecar)->data_port();
+  const uint16_t admin = (*sidecar)->admin_port();
+
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([data] {
+      for (int i = 0; i < 10; ++i) {
+        EXPECT_EQ(Call(data, bhttp::verb::post, "/v1/models/m:predict", "{}").result_int(), 200);
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        return Call(admin, bhttp::verb::get, "/metrics")
+                   .body()
+                   .find("modelmonitor_sidecar_requests_total{code=\"2xx\"} 40") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(10)));
+  EXPECT_EQ((*sidecar)->predictions().size(), 80u);
+  auto snapshot = Snapshot::FromJson(
+      nlohmann::json::parse(Call(admin, bhttp::verb::get, "/v1/snapshot").body()));
+  ASSERT_TRUE(snapshot.ok()) << snapshot.error().message;
+  uint64_t requests = 0;
+  for (const auto& b : snapshot->buckets) requests += b.requests;
+  EXPECT_EQ(requests, 40u);
+  EXPECT_EQ(Call(admin, bhttp::verb::get, "/readyz").result_int(), 200);
+  // The model process is this test process (it listens on the upstream port).
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        return Call(admin, bhttp::verb::get, "/metrics")
+                   .body()
+                   .find("modelmonitor_sidecar_model_resident_memory_bytes ") != std::string::npos;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(20)));
+  (*sidecar)->Stop();
+}
+
+TEST(SidecarTest, InvalidConfigIsRefusedBeforeAnythingStarts) {
+  SidecarConfig config;
+  config.proxy.sample_rate = -1;
+  auto sidecar = Sidecar::Create(config);
+  ASSERT_FALSE(sidecar.ok());
+  EXPECT_NE(sidecar.error().message.find("sampleRate"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mm::sidecar
