@@ -26,7 +26,7 @@ struct Request {
   std::string remote_address;
 
   std::string_view Header(std::string_view lower_case_name) const;  // "" when absent
-  std::string QueryParam(std::string_view name) const;               // decoded; "" when absent
+  std::string QueryParam(std::string_view name) const;              // decoded; "" when absent
 };
 
 struct Response {
@@ -50,14 +50,19 @@ struct ServerOptions {
   size_t max_header_bytes = 16 << 10;
   std::chrono::milliseconds read_timeout{30000};
   int threads = 1;
-  // When set, the server speaks TLS 1.2+ only with this context.
+  // When set, the server speaks TLS 1.2+ only with this context (the server raises
+  // the context's minimum protocol version to TLS 1.2).
   std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 // A small HTTP/1.1 server (Boost.Beast) for control traffic: admin ports,
 // the admission webhook, the operator's API. Not the sidecar's data path.
-// Oversized, malformed or timed-out requests get a clear 4xx and never reach a
-// handler; an exception from a handler becomes a 500. Keep-alive is supported.
+// Oversized, malformed or timed-out requests get a clear 4xx (413 body, 431
+// headers, 408 read timeout, 400 malformed) and never reach a handler; an
+// exception from a handler becomes a 500; unknown paths 404, wrong methods 405.
+// Keep-alive is supported. Handlers run on the server's threads (`threads`), so a
+// handler shared between routes must be thread-safe when threads > 1. Stop()
+// closes the port and joins the threads; open connections are dropped.
 class Server {
  public:
   explicit Server(ServerOptions options);
@@ -72,7 +77,8 @@ class Server {
   Status Start();
   void Stop();
   uint16_t port() const;
-  // New TLS connections use this context from now on (certificate rotation).
+  // New connections use this context from now on (certificate rotation); open
+  // connections keep theirs. Safe to call from any thread while serving.
   void SetTlsContext(std::shared_ptr<boost::asio::ssl::context> tls);
 
  private:
