@@ -75,11 +75,7 @@ Controller::Controller(kube::KubeClient& client, ControllerOptions options,
     LeaderElectionOptions le = options_.leader;
     le.identity = options_.identity;
     elector_ = std::make_unique<LeaderElector>(
-        client_, le, [this] { StartWorkers(); },
-        [this] {
-          StopWorkers();
-          if (!stopping_ && on_lost_lease_) on_lost_lease_();
-        });
+        client_, le, [this] { StartWorkers(); }, [this] { StopWorkers(); });
   }
 }
 
@@ -250,6 +246,7 @@ void Controller::EnqueueTargeting(const std::string& ns, const std::string& depl
 void Controller::StartWorkers() {
   if (working_.exchange(true)) return;
   if (metrics_) metrics_->SetLeader(true);
+  queue_.Reopen();
   for (const auto& m : monitors_->List()) queue_.Add(Informer::KeyOf(*m));
   log::Info("starting workers", {{"workers", options_.workers}, {"queued", queue_.Len()}});
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });

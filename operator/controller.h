@@ -42,9 +42,6 @@ class Controller {
   Controller(kube::KubeClient& client, ControllerOptions options, OperatorMetrics* metrics);
   ~Controller();
 
-  // Called when leadership is lost after it was held; work has already stopped.
-  void set_on_lost_lease(std::function<void()> f) { on_lost_lease_ = std::move(f); }
-
   void Start();
   void Stop();  // stops workers, releases the lease, stops informers
 
@@ -79,7 +76,6 @@ class Controller {
   kube::KubeClient& client_;
   const ControllerOptions options_;
   OperatorMetrics* metrics_;
-  std::function<void()> on_lost_lease_;
 
   mutable std::shared_mutex index_mu_;
   // namespace -> monitor name -> what its pods and target filters need

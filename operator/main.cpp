@@ -49,13 +49,11 @@ int main(int argc, char** argv) {
   // Signals are taken by sigwait below: block them before any thread starts.
   sigset_t signals;
   sigemptyset(&signals);
-  for (int s : {SIGTERM, SIGINT, SIGUSR1}) sigaddset(&signals, s);
+  for (int s : {SIGTERM, SIGINT}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   mm::op::OperatorMetrics metrics;
   mm::op::Controller controller(client, controller_options.value(), &metrics);
-  // A lost lease: work has stopped; exit so the replica restarts clean (controller-runtime).
-  controller.set_on_lost_lease([] { kill(getpid(), SIGUSR1); });
   mm::op::HealthServer health(
       options.health_address, options.health_port, [&] { return controller.Synced(); }, &metrics);
   if (auto s = health.Start(); !s) {
@@ -69,8 +67,7 @@ int main(int argc, char** argv) {
 
   int sig = 0;
   sigwait(&signals, &sig);
-  mm::log::Info("shutting down",
-                {{"signal", sig == SIGUSR1 ? "lost leader lease" : strsignal(sig)}});
+  mm::log::Info("shutting down", {{"signal", strsignal(sig)}});
   int64_t grace_ms = 20000;
   mm::op::ParseDuration(options.shutdown_timeout, &grace_ms);
   std::thread([grace_ms] {  // a stuck shutdown must not outlive the grace period
@@ -82,5 +79,5 @@ int main(int argc, char** argv) {
   controller.Stop();
   health.Stop();
   mm::log::Info("stopped");
-  return sig == SIGUSR1 ? 1 : 0;
+  return 0;
 }

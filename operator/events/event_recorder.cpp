@@ -23,6 +23,17 @@ std::string MicroTimeNow() {
   return out;
 }
 
+// client-go's naming: "<object>.<unix nanoseconds in hex>" (generateName would
+// need a prefix that is itself a valid name, and "<object>." is not).
+std::string EventName(const std::string& object) {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  char hex[24];
+  std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(ns));
+  return object + "." + hex;
+}
+
 // The API limits a note to 1 kB.
 constexpr size_t kMaxNote = 1024;
 
@@ -45,7 +56,7 @@ nlohmann::json EventRecorder::Build(const ObjectRef& regarding, Type type,
                                     const std::string& note, const EventOptions& options) {
   return {{"apiVersion", "events.k8s.io/v1"},
           {"kind", "Event"},
-          {"metadata", {{"generateName", regarding.name + "."}, {"namespace", regarding.ns}}},
+          {"metadata", {{"name", EventName(regarding.name)}, {"namespace", regarding.ns}}},
           {"eventTime", MicroTimeNow()},
           {"reportingController", options.reporting_controller},
           {"reportingInstance", options.reporting_instance},

@@ -75,41 +75,40 @@ std::chrono::milliseconds LeaderElector::Jittered(std::chrono::milliseconds d) {
 }
 
 void LeaderElector::Run() {
-  const auto lease = kube::ResourcePath{"coordination.k8s.io/v1", "leases",
-                                        options_.lease_namespace, options_.lease_name};
   log::Info("leader election: campaigning",
             {{"lease", options_.lease_namespace + "/" + options_.lease_name},
              {"identity", options_.identity}});
-  // Acquire: try every retry period until we hold the lease.
   while (!stop_) {
-    if (TryAcquireOrRenew()) break;
-    SleepFor(Jittered(options_.retry_period));
-  }
-  if (stop_) return;
-  leader_ = true;
-  log::Info("leader election: became leader", {{"identity", options_.identity}});
-  if (on_started_) on_started_();
-  // Renew: every retry period; give up when no renewal succeeded for renew_deadline.
-  auto last_renew = Clock::now();
-  while (!stop_) {
-    SleepFor(options_.retry_period);
-    if (stop_) break;
-    if (TryAcquireOrRenew()) {
-      last_renew = Clock::now();
+    // Acquire: try every retry period until we hold the lease.
+    while (!stop_ && !TryAcquireOrRenew()) SleepFor(Jittered(options_.retry_period));
+    if (stop_) return;
+    leader_ = true;
+    log::Info("leader election: became leader", {{"identity", options_.identity}});
+    if (on_started_) on_started_();
+    // Renew every retry period; give up when none succeeded for renew_deadline.
+    auto last_renew = Clock::now();
+    bool lost = false;
+    while (!stop_ && !lost) {
+      SleepFor(options_.retry_period);
+      if (stop_) break;
+      if (TryAcquireOrRenew()) {
+        last_renew = Clock::now();
+      } else if (Clock::now() - last_renew >= options_.renew_deadline) {
+        lost = true;
+      }
+    }
+    leader_ = false;
+    if (lost) {
+      log::Error(
+          "leader election: lost the lease (no renewal within the renew deadline); "
+          "work stopped, campaigning again",
+          {{"identity", options_.identity}});
+      if (on_stopped_) on_stopped_();
       continue;
     }
-    if (Clock::now() - last_renew >= options_.renew_deadline) {
-      leader_ = false;
-      log::Error("leader election: lost the lease (no renewal within the renew deadline)",
-                 {{"identity", options_.identity}});
-      if (on_stopped_) on_stopped_();
-      return;
-    }
+    if (options_.release_on_cancel) Release();  // stopping while leading
+    if (on_stopped_) on_stopped_();
   }
-  // Stopping while leading.
-  leader_ = false;
-  if (options_.release_on_cancel) Release();
-  if (on_stopped_) on_stopped_();
 }
 
 bool LeaderElector::TryAcquireOrRenew() {

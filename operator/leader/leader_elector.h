@@ -33,8 +33,10 @@ struct LeaderElectionOptions {
 // resourceVersion; expiry judged by the local time the record was last seen to
 // change (not the holder's clock); leaseTransitions counted.
 // on_started runs on the elector's thread when this process becomes leader;
-// on_stopped when it loses the lease or stops leading (it must stop all work
-// at once; main exits the process, as controller-runtime does).
+// on_stopped when it loses the lease or stops leading, and must stop all work
+// at once. After a loss the elector campaigns again (client-go's callers
+// usually exit instead; staying up keeps the caches warm and lets an API
+// server outage longer than the renew deadline heal without a restart).
 class LeaderElector {
  public:
   LeaderElector(kube::KubeClient& client, LeaderElectionOptions options,

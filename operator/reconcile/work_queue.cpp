@@ -85,6 +85,12 @@ void WorkQueue::ShutDown() {
   cv_.notify_all();
 }
 
+void WorkQueue::Reopen() {
+  std::lock_guard<std::mutex> lock(mu_);
+  shutting_down_ = false;
+  cv_.notify_all();
+}
+
 bool WorkQueue::shutting_down() const {
   std::lock_guard<std::mutex> lock(mu_);
   return shutting_down_;

@@ -37,8 +37,9 @@ class WorkQueue {
   std::optional<std::string> Get();
   void Done(const std::string& key);
 
-  // Wakes every Get(); keys still queued are dropped.
+  // Wakes every Get() (they return nullopt) until Reopen(); queued keys stay.
   void ShutDown();
+  void Reopen();
   bool shutting_down() const;
 
   size_t Len() const;         // keys ready to be handed out
