@@ -3,10 +3,12 @@
 // within the lease duration (plus client-go's retry jitter) and reconciles;
 // SIGTERM releases the Lease and exits 0. /readyz and /metrics are read from
 // each process's health port.
-#include <cpprest/http_client.h>
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,14 +71,31 @@ class OperatorProcess {
     }
     return 0;
   }
+  // A plain HTTP/1.0 GET to the health port: (status, body), status 0 on failure.
   std::pair<int, std::string> HttpGet(const std::string& path) const {
-    try {
-      web::http::client::http_client c("http://127.0.0.1:" + std::to_string(HealthPort()));
-      auto r = c.request(web::http::methods::GET, path).get();
-      return {r.status_code(), r.extract_utf8string(true).get()};
-    } catch (const std::exception& e) {
-      return {0, e.what()};
+    const int port = HealthPort();
+    if (port == 0) return {0, "no health port logged yet"};
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      close(fd);
+      return {0, "connect failed"};
     }
+    const std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
+      close(fd);
+      return {0, "write failed"};
+    }
+    std::string resp;
+    char buf[4096];
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) resp.append(buf, static_cast<size_t>(n));
+    close(fd);
+    if (resp.rfind("HTTP/1.", 0) != 0 || resp.size() < 12) return {0, resp};
+    const auto body = resp.find("\r\n\r\n");
+    return {std::stoi(resp.substr(9, 3)), body == std::string::npos ? "" : resp.substr(body + 4)};
   }
   void Signal(int sig) const { kill(pid_, sig); }
   // Waits for the exit; returns the exit code, or -1 on timeout or a signal death.
