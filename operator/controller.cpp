@@ -67,9 +67,9 @@ Controller::Controller(kube::KubeClient& client, ControllerOptions options,
   if (metrics_) event_opts.on_dropped = [m = metrics_] { m->EventDropped(); };
   events_ = std::make_unique<EventRecorder>(client_, event_opts);
 
-  reconciler_ = std::make_unique<MonitorReconciler>(
-      MonitorReconciler::Deps{client_, *monitors_, *pods_, deployments_.get(), events_.get(),
-                              [this] { return working_.load() && IsLeader(); }});
+  reconciler_ = std::make_unique<MonitorReconciler>(MonitorReconciler::Deps{
+      client_, *monitors_, *pods_, deployments_.get(), events_.get(),
+      [this] { return working_.load() && IsLeader(); }, [this] { return pods_->ResyncPending(); }});
 
   if (options_.leader_elect) {
     LeaderElectionOptions le = options_.leader;
@@ -161,6 +161,19 @@ void Controller::OnMonitor(const InformerEvent& e) {
       target_changed =
           it == monitors.end() ? !entry.target.empty() : it->second.target != entry.target;
       monitors[name] = std::move(entry);
+    }
+  }
+  // An update that changed neither the spec (generation) nor labels/annotations
+  // is most often this operator's own status write: nothing to reconcile
+  // (controller-runtime's GenerationChangedPredicate, plus metadata changes).
+  if (e.kind == InformerEvent::Kind::kUpdate && e.old) {
+    const auto& old_meta = Meta(*e.old);
+    if (old_meta.value("generation", int64_t{0}) == meta.value("generation", int64_t{0}) &&
+        old_meta.value("labels", nlohmann::json()) == meta.value("labels", nlohmann::json()) &&
+        old_meta.value("annotations", nlohmann::json()) ==
+            meta.value("annotations", nlohmann::json()) &&
+        old_meta.contains("deletionTimestamp") == meta.contains("deletionTimestamp")) {
+      return;
     }
   }
   // A new or changed selector may match pods the filter dropped: list them again.

@@ -111,13 +111,34 @@ bool LabelSelector::Matches(const std::map<std::string, std::string>& labels) co
 }
 
 bool LabelSelector::Matches(const nlohmann::json& labels) const {
-  std::map<std::string, std::string> m;
-  if (labels.is_object()) {
-    for (const auto& [k, v] : labels.items()) {
-      if (v.is_string()) m.emplace(k, v.get<std::string>());
+  // Looks keys up in place: this runs for every cached pod of a namespace on
+  // each reconcile, so it must not copy the labels.
+  for (const auto& req : requirements_) {
+    const std::string* value = nullptr;
+    if (labels.is_object()) {
+      auto it = labels.find(req.key);
+      if (it != labels.end() && it->is_string()) value = &it->get_ref<const std::string&>();
+    }
+    switch (req.op) {
+      case Operator::kExists:
+        if (!value) return false;
+        break;
+      case Operator::kDoesNotExist:
+        if (value) return false;
+        break;
+      case Operator::kIn:
+        if (!value || !std::binary_search(req.values.begin(), req.values.end(), *value)) {
+          return false;
+        }
+        break;
+      case Operator::kNotIn:
+        if (value && std::binary_search(req.values.begin(), req.values.end(), *value)) {
+          return false;
+        }
+        break;
     }
   }
-  return Matches(m);
+  return true;
 }
 
 std::string LabelSelector::ToQuery() const {

@@ -57,6 +57,7 @@ bool Informer::WaitForSync(std::chrono::milliseconds timeout) const {
 }
 
 void Informer::Resync() {
+  resync_pending_ = true;
   resync_requested_ = true;
   std::lock_guard<std::mutex> lock(control_mu_);
   if (control_) control_->Cancel();
@@ -83,6 +84,20 @@ std::vector<ObjectPtr> Informer::List(const std::string& ns) const {
     out.push_back(it->second);
   }
   return out;
+}
+
+void Informer::ForEach(const std::string& ns,
+                       const std::function<void(const nlohmann::json&)>& fn) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (ns.empty()) {
+    for (const auto& [k, v] : cache_) fn(*v);
+    return;
+  }
+  const std::string prefix = ns + "/";
+  for (auto it = cache_.lower_bound(prefix); it != cache_.end() && it->first.rfind(prefix, 0) == 0;
+       ++it) {
+    fn(*it->second);
+  }
 }
 
 size_t Informer::Size() const {
@@ -127,6 +142,7 @@ void Informer::Run() {
         continue;
       }
       need_list = false;
+      if (!resync_requested_) resync_pending_ = false;  // no request came in during the LIST
     }
     if (watches_ > 0 && options_.on_watch_restart) options_.on_watch_restart();
     switch (WatchOnce()) {

@@ -75,9 +75,15 @@ class Informer {
 
   // Asks for a fresh LIST (the client-side filter changed). Coalesced.
   void Resync();
+  // True from Resync() until a LIST that started after it is in the cache:
+  // until then the cache may lack objects the new filter wants.
+  bool ResyncPending() const { return resync_pending_.load(); }
 
   ObjectPtr Get(const std::string& key) const;
   std::vector<ObjectPtr> List(const std::string& ns = "") const;  // "" = all namespaces
+  // Calls `fn` for each cached object of `ns` ("" = all) under the cache's lock,
+  // without copying: `fn` must be quick and must not call back into the informer.
+  void ForEach(const std::string& ns, const std::function<void(const nlohmann::json&)>& fn) const;
   size_t Size() const;
 
   const std::string& name() const { return name_; }
@@ -110,6 +116,7 @@ class Informer {
   std::atomic<bool> synced_{false};
   std::atomic<bool> stop_{false};
   std::atomic<bool> resync_requested_{false};
+  std::atomic<bool> resync_pending_{false};
   std::atomic<int64_t> lists_{0};
   std::atomic<int64_t> watches_{0};
   mutable std::mutex sleep_mu_;

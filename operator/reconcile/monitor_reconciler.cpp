@@ -31,17 +31,21 @@ Observation MonitorReconciler::Observe(const MonitorView& m) const {
   o.target_name = m.target_name;
   if (!m.selector) return o;
   o.selector = m.selector->ToQuery();
-  for (const auto& pod : d_.pods.List(m.ns)) {
-    const auto& meta = (*pod)["metadata"];
-    if (!m.selector->Matches(meta.value("labels", nlohmann::json::object()))) continue;
+  static const nlohmann::json kNone;
+  d_.pods.ForEach(m.ns, [&](const nlohmann::json& pod) {
+    const auto meta = pod.find("metadata");
+    if (meta == pod.end() || !meta->is_object()) return;
+    const auto labels = meta->find("labels");
+    if (!m.selector->Matches(labels == meta->end() ? kNone : *labels)) return;
     ++o.matched;
-    const auto annotations = meta.value("annotations", nlohmann::json::object());
-    if (annotations.is_object() && annotations.contains(kInjectedAnnotation)) {
+    const auto annotations = meta->find("annotations");
+    if (annotations != meta->end() && annotations->is_object() &&
+        annotations->contains(kInjectedAnnotation)) {
       ++o.injected;
     } else {
-      o.not_injected.push_back(meta.value("name", ""));
+      o.not_injected.push_back(meta->value("name", ""));
     }
-  }
+  });
   std::sort(o.not_injected.begin(), o.not_injected.end());
   if (!m.target_name.empty()) {
     // Only Deployments are tracked as targets; another kind is reported missing.
@@ -55,6 +59,7 @@ Observation MonitorReconciler::Observe(const MonitorView& m) const {
 ReconcileResult MonitorReconciler::Reconcile(const std::string& key) {
   ObjectPtr object = d_.monitors.Get(key);
   if (!object) return ReconcileResult::Done();  // deleted: owned objects are garbage-collected
+  if (d_.pods_stale()) return ReconcileResult::RequeueAfter(std::chrono::milliseconds(250));
   const MonitorView monitor = MonitorView::FromJson(*object);
   const Observation observation = Observe(monitor);
   const std::string now = NowRfc3339();

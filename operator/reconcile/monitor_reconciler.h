@@ -48,6 +48,9 @@ class MonitorReconciler {
     EventRecorder* events = nullptr;
     // False once leadership is lost: no write happens after that.
     std::function<bool()> may_write = [] { return true; };
+    // True while the pod cache is being re-listed for a new selector: a status
+    // computed now could miss pods, so the reconcile is requeued instead.
+    std::function<bool()> pods_stale = [] { return false; };
   };
   explicit MonitorReconciler(Deps deps) : d_(std::move(deps)) {}
 

@@ -117,5 +117,24 @@ TEST(InformerTest, ListFailuresAreRetriedWithBackoff) {
   EXPECT_TRUE(informer.Get("ns/a"));
 }
 
+TEST(InformerTest, ResyncRelistsAndIsPendingUntilTheListIsIn) {
+  testing::FakeKubeClient fake;
+  fake.Queue("GET", "/api/v1/pods?limit=500", 200, List({}, "1"));
+  fake.Queue("GET", "/api/v1/pods?limit=500", 200, List({Pod("late", "2")}, "2"));
+  InformerOptions opts;
+  opts.collection = {"v1", "pods"};
+  opts.min_resync_interval = 10ms;
+  Informer informer(fake, "pods", opts);
+  informer.Start();
+  ASSERT_TRUE(informer.WaitForSync(5s));
+  EXPECT_FALSE(informer.ResyncPending());
+  informer.Resync();  // ends the open watch and lists again
+  EXPECT_TRUE(informer.ResyncPending() || informer.Get("ns/late"));
+  EXPECT_TRUE(testing::WaitFor([&] { return !informer.ResyncPending(); }, 5s));
+  EXPECT_TRUE(informer.Get("ns/late")) << "pending clears only once the new list is cached";
+  informer.Stop();
+  EXPECT_EQ(informer.lists(), 2);
+}
+
 }  // namespace
 }  // namespace mm::op
