@@ -51,8 +51,18 @@ TEST_F(KubeClientTest, WatchDeliversBookmarksWhenAskedFor) {
   ASSERT_TRUE(list.ok());
   const std::string rv = list.body["metadata"]["resourceVersion"];
   std::string bookmark_rv;
-  // The API server sends a bookmark about 2 s before a watch's timeout; it is
-  // best-effort (dispatched on a 1 s tick), so allow a few watches.
+  // The API server sends a bookmark about 2 s before a watch's timeout, carrying
+  // its watch cache's revision once that has moved past the watch's start: a
+  // write elsewhere (another namespace) moves it. Best-effort, so a few tries.
+  std::atomic<bool> watching{true};
+  std::thread writer([&] {
+    auto other = ControlPlaneEnvironment::Get().AdminClient();
+    for (int i = 0; watching; ++i) {
+      other->Create(ResourcePath{"v1", "configmaps", "default"}.Url(),
+                    {{"metadata", {{"name", ns_ + "-" + std::to_string(i)}}}});
+      std::this_thread::sleep_for(500ms);  // a write rate, not synchronisation
+    }
+  });
   for (int attempt = 0; attempt < 3 && bookmark_rv.empty(); ++attempt) {
     auto r = client_->Watch(ResourcePath{"v1",
                                          "configmaps",
@@ -75,7 +85,10 @@ TEST_F(KubeClientTest, WatchDeliversBookmarksWhenAskedFor) {
                             });
     EXPECT_TRUE(r.error.empty()) << r.error;
   }
+  watching = false;
+  writer.join();
   EXPECT_FALSE(bookmark_rv.empty()) << "no BOOKMARK in 3 watches of 8 s";
+  EXPECT_GT(std::stoll(bookmark_rv), std::stoll(rv)) << "a bookmark moves the watch forward";
 }
 
 TEST_F(KubeClientTest, WatchFromACompactedResourceVersionIsAnErrorEvent410) {
