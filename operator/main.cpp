@@ -1,11 +1,18 @@
 // modelmonitor-operator: watches ModelMonitors, injects the sidecar, evaluates
 // alerts and repairs models. main only parses flags and wires objects.
+#include <signal.h>
+
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include "common/kube/kubeconfig.h"
 #include "common/kube/rest_kube_client.h"
 #include "common/log.h"
+#include "operator/controller.h"
+#include "operator/controller_options.h"
+#include "operator/health_server.h"
 #include "operator/options.h"
 
 int main(int argc, char** argv) {
@@ -16,6 +23,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   mm::log::Level level;
   if (mm::log::ParseLevel(options.log_level, &level)) mm::log::SetMinLevel(level);
+  auto controller_options = mm::op::MakeControllerOptions(options);
+  if (!controller_options) {
+    std::cerr << controller_options.error().message << "\n";
+    return 2;
+  }
 
   auto config = mm::kube::ResolveClusterConfig(options.kubeconfig);
   if (!config) {
@@ -23,16 +35,49 @@ int main(int argc, char** argv) {
     return 1;
   }
   mm::kube::RestKubeClient client(config.value());
-  auto version = client.Get("/version");
-  if (!version.ok()) {
-    mm::log::Error("cannot reach the Kubernetes API",
-                   {{"server", config->server}, {"error", version.Message()}});
-    return 1;
-  }
   if (options.check_connection) {
+    auto version = client.Get("/version");
+    if (!version.ok()) {
+      mm::log::Error("cannot reach the Kubernetes API",
+                     {{"server", config->server}, {"error", version.Message()}});
+      return 1;
+    }
     std::cout << version.body.value("gitVersion", "unknown") << "\n";
     return 0;
   }
-  mm::log::Error("the controller loop is not built yet; only --check-connection works");
-  return 1;
+
+  // Signals are taken by sigwait below: block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  mm::op::OperatorMetrics metrics;
+  mm::op::Controller controller(client, controller_options.value(), &metrics);
+  mm::op::HealthServer health(
+      options.health_address, options.health_port, [&] { return controller.Synced(); }, &metrics);
+  if (auto s = health.Start(); !s) {
+    mm::log::Error("cannot serve the health port", {{"error", s.error().message}});
+    return 1;
+  }
+  mm::log::Info("operator starting", {{"identity", controller_options->identity},
+                                      {"health_port", health.port()},
+                                      {"server", config->server}});
+  controller.Start();
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  mm::log::Info("shutting down", {{"signal", strsignal(sig)}});
+  int64_t grace_ms = 20000;
+  mm::op::ParseDuration(options.shutdown_timeout, &grace_ms);
+  std::thread([grace_ms] {  // a stuck shutdown must not outlive the grace period
+    std::this_thread::sleep_for(std::chrono::milliseconds(grace_ms));
+    mm::log::Error("shutdown timed out; exiting");
+    std::_Exit(1);
+  })
+      .detach();
+  controller.Stop();
+  health.Stop();
+  mm::log::Info("stopped");
+  return 0;
 }

@@ -1,18 +1,42 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <string>
 
 namespace mm::op {
 
-// The operator's flags. Each later concern (leader election, webhook, API,
-// evaluation) adds its own fields here, with a --help text that documents it.
+// The operator's flags. Each later concern (webhook, API, evaluation) adds its
+// own fields here, with a --help text that documents it. Every flag can also
+// be set in the YAML file given by --config (keys are the flag names without
+// dashes: `leader-elect-lease-duration: 15s`); the command line wins.
 struct OperatorOptions {
   std::string kubeconfig;  // empty: $KUBECONFIG, then in-cluster
   std::string log_level = "info";
   bool check_connection = false;
+
+  std::string watch_namespace;  // empty: all namespaces
+  int workers = 2;
+  std::string health_address = "0.0.0.0";
+  int health_port = 8081;  // /healthz, /readyz, /metrics; 0 picks a free port
+
+  bool leader_elect = true;
+  std::string leader_elect_namespace;  // empty: the pod's namespace (or "default")
+  std::string leader_elect_lease_name = "modelmonitor-operator";
+  std::string leader_elect_lease_duration = "15s";
+  std::string leader_elect_renew_deadline = "10s";
+  std::string leader_elect_retry_period = "2s";
+  std::string identity;  // empty: $POD_NAME or the hostname, plus a random suffix
+
+  int64_t list_page_size = 500;
+  std::string watch_timeout = "5m";
+  std::string shutdown_timeout = "20s";
 };
 
 void AddFlags(CLI::App& app, OperatorOptions* options);
+
+// Parses "15s", "500ms", "5m", "1h" (a number and one unit). Error text names
+// the flag: `--leader-elect-retry-period: "2x" is not a duration (use 500ms, 2s, 5m, 1h)`.
+bool ParseDuration(const std::string& text, int64_t* milliseconds);
 
 }  // namespace mm::op

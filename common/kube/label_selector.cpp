@@ -1,109 +1,187 @@
 #include "common/kube/label_selector.h"
 
-#include <string>
+#include <algorithm>
 
 namespace mm::kube {
 namespace {
 
-using nlohmann::json;
+// Label keys and values are bounded by the API server (63 + 253 characters); a
+// selector is user input from a ModelMonitor spec, so bound it before matching.
+constexpr size_t kMaxRequirements = 100;
+constexpr size_t kMaxValues = 1000;
 
-Status ValidateExpression(const json& e, const std::string& where) {
-  if (!e.is_object()) return Error{where + ": must be an object {key, operator, values}"};
-  const auto key = e.find("key");
-  if (key == e.end() || !key->is_string() || key->get_ref<const std::string&>().empty()) {
-    return Error{where + ".key: required, a label key"};
+Result<LabelSelector::Operator> ParseOperator(const nlohmann::json& op, const std::string& field) {
+  if (op.is_string()) {
+    const auto& s = op.get_ref<const std::string&>();
+    if (s == "In") return LabelSelector::Operator::kIn;
+    if (s == "NotIn") return LabelSelector::Operator::kNotIn;
+    if (s == "Exists") return LabelSelector::Operator::kExists;
+    if (s == "DoesNotExist") return LabelSelector::Operator::kDoesNotExist;
   }
-  const auto op = e.find("operator");
-  if (op == e.end() || !op->is_string()) {
-    return Error{where + ".operator: required (use In, NotIn, Exists, DoesNotExist)"};
-  }
-  const std::string& o = op->get_ref<const std::string&>();
-  const auto values = e.find("values");
-  const bool has_values = values != e.end() && !values->is_null();
-  if (has_values) {
-    if (!values->is_array()) return Error{where + ".values: must be a list of strings"};
-    for (const auto& v : *values) {
-      if (!v.is_string()) return Error{where + ".values: must be a list of strings"};
-    }
-  }
-  const size_t n = has_values ? values->size() : 0;
-  if (o == "In" || o == "NotIn") {
-    if (n == 0) return Error{where + ".values: must not be empty for operator " + o};
-  } else if (o == "Exists" || o == "DoesNotExist") {
-    if (n != 0) return Error{where + ".values: must be empty for operator " + o};
-  } else {
-    return Error{where + ".operator: \"" + o +
-                 "\" is not an operator (use In, NotIn, Exists, DoesNotExist)"};
-  }
-  return OkStatus();
+  return Error{field + ": " + op.dump() + " is not one of In, NotIn, Exists, DoesNotExist"};
 }
 
-bool HasValue(const json& values, const std::string& v) {
-  for (const auto& x : values) {
-    if (x.is_string() && x.get_ref<const std::string&>() == v) return true;
-  }
-  return false;
+const char* OperatorQuery(LabelSelector::Operator op) {
+  return op == LabelSelector::Operator::kIn ? " in " : " notin ";
 }
 
 }  // namespace
 
-Status ValidateLabelSelector(const json& selector) {
-  if (!selector.is_object())
-    return Error{"selector: must be an object {matchLabels, matchExpressions}"};
-  for (const auto& [field, value] : selector.items()) {
-    if (field == "matchLabels") {
-      if (value.is_null()) continue;
-      if (!value.is_object()) return Error{"matchLabels: must be a map of label key to value"};
-      for (const auto& [k, v] : value.items()) {
-        if (!v.is_string()) return Error{"matchLabels." + k + ": the value must be a string"};
+Result<LabelSelector> LabelSelector::FromJson(const nlohmann::json& selector) {
+  if (!selector.is_object()) {
+    return Error{"selector: must be an object with matchLabels and/or matchExpressions, got " +
+                 std::string(selector.type_name())};
+  }
+  for (const auto& [name, value] : selector.items()) {
+    if (name != "matchLabels" && name != "matchExpressions") {
+      return Error{"selector." + name + ": unknown field (use matchLabels, matchExpressions)"};
+    }
+  }
+  LabelSelector out;
+  if (auto it = selector.find("matchLabels"); it != selector.end() && !it->is_null()) {
+    if (!it->is_object()) return Error{"selector.matchLabels: must be a map of strings"};
+    for (const auto& [key, value] : it->items()) {
+      if (!value.is_string()) {
+        return Error{"selector.matchLabels." + key + ": must be a string, got " + value.dump()};
       }
-    } else if (field == "matchExpressions") {
-      if (value.is_null()) continue;
-      if (!value.is_array()) return Error{"matchExpressions: must be a list of requirements"};
-      for (size_t i = 0; i < value.size(); ++i) {
-        if (auto s = ValidateExpression(value[i], "matchExpressions[" + std::to_string(i) + "]");
-            !s) {
-          return s;
+      out.requirements_.push_back({key, Operator::kIn, {value.get<std::string>()}});
+    }
+  }
+  if (auto it = selector.find("matchExpressions"); it != selector.end() && !it->is_null()) {
+    if (!it->is_array()) return Error{"selector.matchExpressions: must be a list"};
+    for (size_t i = 0; i < it->size(); ++i) {
+      const auto& expr = (*it)[i];
+      const std::string field = "selector.matchExpressions[" + std::to_string(i) + "]";
+      if (!expr.is_object()) return Error{field + ": must be an object {key, operator, values}"};
+      const auto key = expr.find("key");
+      if (key == expr.end() || !key->is_string() || key->get_ref<const std::string&>().empty()) {
+        return Error{field + ".key: must be a non-empty string"};
+      }
+      auto op = ParseOperator(expr.value("operator", nlohmann::json()), field + ".operator");
+      if (!op) return op.error();
+      Requirement req{key->get<std::string>(), op.value(), {}};
+      if (auto values = expr.find("values"); values != expr.end() && !values->is_null()) {
+        if (!values->is_array() || values->size() > kMaxValues) {
+          return Error{field + ".values: must be a list of at most " + std::to_string(kMaxValues) +
+                       " strings"};
+        }
+        for (const auto& v : *values) {
+          if (!v.is_string()) return Error{field + ".values: " + v.dump() + " is not a string"};
+          req.values.push_back(v.get<std::string>());
         }
       }
-    } else {
-      return Error{"selector." + field + ": unknown field (use matchLabels, matchExpressions)"};
+      const bool set_op = req.op == Operator::kIn || req.op == Operator::kNotIn;
+      if (set_op && req.values.empty()) {
+        return Error{field + ".values: must be non-empty for operator In and NotIn"};
+      }
+      if (!set_op && !req.values.empty()) {
+        return Error{field + ".values: must be empty for operator Exists and DoesNotExist"};
+      }
+      std::sort(req.values.begin(), req.values.end());
+      req.values.erase(std::unique(req.values.begin(), req.values.end()), req.values.end());
+      out.requirements_.push_back(std::move(req));
     }
   }
-  return OkStatus();
+  if (out.requirements_.size() > kMaxRequirements) {
+    return Error{"selector: " + std::to_string(out.requirements_.size()) +
+                 " requirements, at most " + std::to_string(kMaxRequirements) + " are allowed"};
+  }
+  return out;
 }
 
-bool Matches(const json& selector, const json& labels) {
-  if (!ValidateLabelSelector(selector)) return false;
-  static const json kNoLabels = json::object();
-  const json& l = labels.is_object() ? labels : kNoLabels;
-  auto label = [&](const std::string& key) -> const json* {
-    const auto it = l.find(key);
-    return it != l.end() && it->is_string() ? &*it : nullptr;
-  };
-  if (const auto ml = selector.find("matchLabels"); ml != selector.end() && ml->is_object()) {
-    for (const auto& [k, v] : ml->items()) {
-      const json* have = label(k);
-      if (!have || *have != v) return false;
-    }
-  }
-  if (const auto me = selector.find("matchExpressions"); me != selector.end() && me->is_array()) {
-    for (const auto& e : *me) {
-      const json* have = label(e["key"].get<std::string>());
-      const std::string& op = e["operator"].get_ref<const std::string&>();
-      const json values = e.value("values", json::array());
-      if (op == "In") {
-        if (!have || !HasValue(values, have->get<std::string>())) return false;
-      } else if (op == "NotIn") {
-        if (have && HasValue(values, have->get<std::string>())) return false;
-      } else if (op == "Exists") {
-        if (!have) return false;
-      } else if (op == "DoesNotExist") {
-        if (have) return false;
-      }
+bool LabelSelector::Matches(const std::map<std::string, std::string>& labels) const {
+  for (const auto& req : requirements_) {
+    const auto it = labels.find(req.key);
+    const bool has = it != labels.end();
+    switch (req.op) {
+      case Operator::kExists:
+        if (!has) return false;
+        break;
+      case Operator::kDoesNotExist:
+        if (has) return false;
+        break;
+      case Operator::kIn:
+        if (!has || !std::binary_search(req.values.begin(), req.values.end(), it->second)) {
+          return false;
+        }
+        break;
+      case Operator::kNotIn:
+        if (has && std::binary_search(req.values.begin(), req.values.end(), it->second)) {
+          return false;
+        }
+        break;
     }
   }
   return true;
+}
+
+bool LabelSelector::Matches(const nlohmann::json& labels) const {
+  // Looks keys up in place: this runs for every cached pod of a namespace on
+  // each reconcile, so it must not copy the labels.
+  for (const auto& req : requirements_) {
+    const std::string* value = nullptr;
+    if (labels.is_object()) {
+      auto it = labels.find(req.key);
+      if (it != labels.end() && it->is_string()) value = &it->get_ref<const std::string&>();
+    }
+    switch (req.op) {
+      case Operator::kExists:
+        if (!value) return false;
+        break;
+      case Operator::kDoesNotExist:
+        if (value) return false;
+        break;
+      case Operator::kIn:
+        if (!value || !std::binary_search(req.values.begin(), req.values.end(), *value)) {
+          return false;
+        }
+        break;
+      case Operator::kNotIn:
+        if (value && std::binary_search(req.values.begin(), req.values.end(), *value)) {
+          return false;
+        }
+        break;
+    }
+  }
+  return true;
+}
+
+std::string LabelSelector::ToQuery() const {
+  std::string out;
+  for (const auto& req : requirements_) {
+    if (!out.empty()) out += ",";
+    switch (req.op) {
+      case Operator::kExists:
+        out += req.key;
+        break;
+      case Operator::kDoesNotExist:
+        out += "!" + req.key;
+        break;
+      case Operator::kIn:
+      case Operator::kNotIn:
+        if (req.op == Operator::kIn && req.values.size() == 1) {
+          out += req.key + "=" + req.values[0];
+          break;
+        }
+        out += req.key + OperatorQuery(req.op) + "(";
+        for (size_t i = 0; i < req.values.size(); ++i) out += (i ? "," : "") + req.values[i];
+        out += ")";
+        break;
+    }
+  }
+  return out;
+}
+
+bool Matches(const nlohmann::json& selector, const nlohmann::json& labels) {
+  if (selector.is_null()) return false;
+  auto parsed = LabelSelector::FromJson(selector);
+  return parsed.ok() && parsed->Matches(labels);
+}
+
+Status ValidateLabelSelector(const nlohmann::json& selector) {
+  auto parsed = LabelSelector::FromJson(selector);
+  if (!parsed) return parsed.error();
+  return OkStatus();
 }
 
 }  // namespace mm::kube

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/kube/watch_event.h"
+
 namespace mm::kube {
 namespace {
 
@@ -130,11 +132,46 @@ ApiResponse RestKubeClient::Delete(const std::string& path) {
   return Send(NewRequest(methods::DEL, path));
 }
 
+void WatchControl::Cancel() {
+  std::function<void()> cb;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancelled_ = true;
+    cb = on_cancel_;
+  }
+  if (cb) cb();
+}
+
+void WatchControl::SetOnCancel(std::function<void()> on_cancel) {
+  bool run_now = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    on_cancel_ = on_cancel;
+    run_now = cancelled_ && on_cancel_;
+  }
+  if (run_now) on_cancel();
+}
+
 ApiResponse RestKubeClient::Watch(const std::string& path,
-                                  const std::function<bool(const nlohmann::json&)>& on_event) {
+                                  const std::function<bool(const nlohmann::json&)>& on_event,
+                                  WatchControl* control) {
   ApiResponse out;
+  // Cancelling the request's token closes its connection, which also ends a
+  // body read that is waiting for the next event.
+  pplx::cancellation_token_source cancel;
+  if (control) control->SetOnCancel([cancel] { cancel.cancel(); });
+  struct Unregister {
+    WatchControl* control;
+    ~Unregister() {
+      if (control) control->SetOnCancel(nullptr);
+    }
+  } unregister{control};
+  if (control && control->cancelled()) {
+    out.error = "watch " + path + ": cancelled";
+    return out;
+  }
   try {
-    auto resp = watch_client_->request(NewRequest(methods::GET, path)).get();
+    auto resp = watch_client_->request(NewRequest(methods::GET, path), cancel.get_token()).get();
     out.status = resp.status_code();
     if (out.status != web::http::status_codes::OK) {
       out.body = ParseBody(resp.extract_utf8string(true).get());
@@ -147,6 +184,11 @@ ApiResponse RestKubeClient::Watch(const std::string& path,
       if (n == 0 && body.is_eof()) break;
       const std::string& text = line.collection();
       if (text.empty()) continue;
+      if (text.size() > kMaxWatchLineBytes) {
+        out.error = "watch " + path + ": event line of " + std::to_string(text.size()) +
+                    " bytes exceeds the limit";
+        break;
+      }
       auto event = nlohmann::json::parse(text, nullptr, false);
       if (event.is_discarded() || !event.is_object()) {
         out.error = "watch " + path + ": undecodable event line";
@@ -157,6 +199,8 @@ ApiResponse RestKubeClient::Watch(const std::string& path,
   } catch (const std::exception& e) {
     out.error = std::string("watch ") + path + ": " + e.what();
   }
+  if (control && control->cancelled() && out.error.empty())
+    out.error = "watch " + path + ": cancelled";
   return out;
 }
 

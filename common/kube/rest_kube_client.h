@@ -24,7 +24,8 @@ class RestKubeClient final : public KubeClient {
   ApiResponse Patch(const std::string& path, const nlohmann::json& patch, PatchType type) override;
   ApiResponse Delete(const std::string& path) override;
   ApiResponse Watch(const std::string& path,
-                    const std::function<bool(const nlohmann::json& event)>& on_event) override;
+                    const std::function<bool(const nlohmann::json& event)>& on_event,
+                    WatchControl* control = nullptr) override;
 
   const ClusterConfig& config() const { return config_; }
 

@@ -29,7 +29,7 @@ Result<MonitorView> MonitorFromJson(const json& object) {
   const auto sel = spec.find("selector");
   if (sel == spec.end() || sel->is_null()) return Error{where + "spec.selector: required"};
   if (auto s = kube::ValidateLabelSelector(*sel); !s) {
-    return Error{where + "spec.selector: " + s.error().message};
+    return Error{where + "spec." + s.error().message};  // "selector.matchLabels.a: ..."
   }
   m.selector = *sel;
 

@@ -7,70 +7,74 @@ namespace {
 
 using nlohmann::json;
 
-const json kLabels = {{"app", "fraud"}, {"tier", "model"}, {"track", "canary"}};
-
-TEST(LabelSelector, MatchLabelsNeedsEveryPair) {
-  EXPECT_TRUE(Matches({{"matchLabels", {{"app", "fraud"}}}}, kLabels));
-  EXPECT_TRUE(Matches({{"matchLabels", {{"app", "fraud"}, {"tier", "model"}}}}, kLabels));
-  EXPECT_FALSE(Matches({{"matchLabels", {{"app", "fraud"}, {"tier", "web"}}}}, kLabels));
-  EXPECT_FALSE(Matches({{"matchLabels", {{"missing", "x"}}}}, kLabels));
+LabelSelector Parse(const json& j) {
+  auto s = LabelSelector::FromJson(j);
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+  return s.ok() ? s.value() : LabelSelector{};
 }
 
-TEST(LabelSelector, MatchExpressionsOperators) {
-  auto expr = [](const std::string& key, const std::string& op, json values = nullptr) {
-    json e = {{"key", key}, {"operator", op}};
-    if (!values.is_null()) e["values"] = values;
-    return json{{"matchExpressions", json::array({e})}};
-  };
-  EXPECT_TRUE(Matches(expr("track", "In", {"canary", "stable"}), kLabels));
-  EXPECT_FALSE(Matches(expr("track", "In", {"stable"}), kLabels));
-  EXPECT_FALSE(Matches(expr("absent", "In", {"x"}), kLabels));
-  EXPECT_TRUE(Matches(expr("track", "NotIn", {"stable"}), kLabels));
-  EXPECT_FALSE(Matches(expr("track", "NotIn", {"canary"}), kLabels));
-  EXPECT_TRUE(Matches(expr("absent", "NotIn", {"x"}), kLabels));  // as in Kubernetes
-  EXPECT_TRUE(Matches(expr("app", "Exists"), kLabels));
-  EXPECT_FALSE(Matches(expr("absent", "Exists"), kLabels));
-  EXPECT_TRUE(Matches(expr("absent", "DoesNotExist"), kLabels));
-  EXPECT_FALSE(Matches(expr("app", "DoesNotExist"), kLabels));
+TEST(LabelSelectorTest, MatchLabelsNeedEveryPair) {
+  auto s = Parse({{"matchLabels", {{"app", "fraud"}, {"tier", "model"}}}});
+  EXPECT_TRUE(s.Matches(json{{"app", "fraud"}, {"tier", "model"}, {"extra", "x"}}));
+  EXPECT_FALSE(s.Matches(json{{"app", "fraud"}}));
+  EXPECT_FALSE(s.Matches(json{{"app", "other"}, {"tier", "model"}}));
+  EXPECT_EQ(s.ToQuery(), "app=fraud,tier=model");
 }
 
-TEST(LabelSelector, LabelsAndExpressionsCombineWithAnd) {
-  const json s = {{"matchLabels", {{"app", "fraud"}}},
-                  {"matchExpressions",
-                   json::array({{{"key", "track"}, {"operator", "In"}, {"values", {"stable"}}}})}};
-  EXPECT_FALSE(Matches(s, kLabels));
-  EXPECT_TRUE(Matches(s, {{"app", "fraud"}, {"track", "stable"}}));
+TEST(LabelSelectorTest, InAndNotIn) {
+  auto s = Parse({{"matchExpressions",
+                   {{{"key", "env"}, {"operator", "In"}, {"values", {"prod", "canary"}}},
+                    {{"key", "zone"}, {"operator", "NotIn"}, {"values", {"eu"}}}}}});
+  EXPECT_TRUE(s.Matches(json{{"env", "prod"}, {"zone", "us"}}));
+  EXPECT_TRUE(s.Matches(json{{"env", "canary"}}));  // NotIn matches a missing key
+  EXPECT_FALSE(s.Matches(json{{"env", "dev"}}));
+  EXPECT_FALSE(s.Matches(json{{"env", "prod"}, {"zone", "eu"}}));
+  EXPECT_FALSE(s.Matches(json::object()));  // In needs the key
+  EXPECT_EQ(s.ToQuery(), "env in (canary,prod),zone notin (eu)");
 }
 
-TEST(LabelSelector, EmptyMatchesAllNullAndInvalidMatchNothing) {
-  EXPECT_TRUE(Matches(json::object(), kLabels));
-  EXPECT_TRUE(Matches(json::object(), nullptr));
-  EXPECT_FALSE(Matches(nullptr, kLabels));
-  EXPECT_FALSE(Matches({{"matchExpressions", json::array({{{"key", "app"}, {"operator", "Is"}}})}},
-                       kLabels));
+TEST(LabelSelectorTest, ExistsAndDoesNotExist) {
+  auto s = Parse({{"matchExpressions",
+                   {{{"key", "model"}, {"operator", "Exists"}},
+                    {{"key", "legacy"}, {"operator", "DoesNotExist"}}}}});
+  EXPECT_TRUE(s.Matches(json{{"model", ""}}));
+  EXPECT_FALSE(s.Matches(json{{"model", "a"}, {"legacy", "true"}}));
+  EXPECT_FALSE(s.Matches(json{{"other", "a"}}));
+  EXPECT_EQ(s.ToQuery(), "model,!legacy");
 }
 
-TEST(LabelSelector, ValidationNamesTheField) {
-  auto bad_op = ValidateLabelSelector(
-      {{"matchExpressions", json::array({{{"key", "a"}, {"operator", "Exists"}},
-                                         {{"key", "b"}, {"operator", "Contains"}}})}});
+TEST(LabelSelectorTest, EmptySelectorMatchesEverythingAsTheApiDoes) {
+  auto s = Parse(json::object());
+  EXPECT_TRUE(s.MatchesEverything());
+  EXPECT_TRUE(s.Matches(json::object()));
+  EXPECT_TRUE(s.Matches(json(nullptr)));
+  EXPECT_EQ(s.ToQuery(), "");
+}
+
+TEST(LabelSelectorTest, MatchLabelsAndExpressionsAreAnded) {
+  auto s = Parse({{"matchLabels", {{"app", "m"}}},
+                  {"matchExpressions", {{{"key", "v"}, {"operator", "In"}, {"values", {"2"}}}}}});
+  EXPECT_TRUE(s.Matches(json{{"app", "m"}, {"v", "2"}}));
+  EXPECT_FALSE(s.Matches(json{{"app", "m"}, {"v", "1"}}));
+}
+
+TEST(LabelSelectorTest, ErrorsNameTheFieldAndTheFix) {
+  auto bad_op = LabelSelector::FromJson(
+      {{"matchExpressions", {{{"key", "a"}, {"operator", "Equals"}, {"values", {"x"}}}}}});
   ASSERT_FALSE(bad_op.ok());
   EXPECT_EQ(bad_op.error().message,
-            "matchExpressions[1].operator: \"Contains\" is not an operator (use In, NotIn, "
-            "Exists, DoesNotExist)");
-  auto in_without_values = ValidateLabelSelector(
-      {{"matchExpressions", json::array({{{"key", "a"}, {"operator", "In"}}})}});
-  ASSERT_FALSE(in_without_values.ok());
-  EXPECT_NE(in_without_values.error().message.find("must not be empty"), std::string::npos);
-  auto exists_with_values = ValidateLabelSelector(
-      {{"matchExpressions",
-        json::array({{{"key", "a"}, {"operator", "Exists"}, {"values", {"x"}}}})}});
-  EXPECT_FALSE(exists_with_values.ok());
-  EXPECT_FALSE(ValidateLabelSelector({{"matchLabels", {{"a", 1}}}}).ok());
-  auto unknown = ValidateLabelSelector({{"matchLabel", {{"a", "b"}}}});
-  ASSERT_FALSE(unknown.ok());
-  EXPECT_NE(unknown.error().message.find("unknown field"), std::string::npos);
-  EXPECT_TRUE(ValidateLabelSelector({{"matchLabels", {{"a", "b"}}}}).ok());
+            "selector.matchExpressions[0].operator: \"Equals\" is not one of In, NotIn, Exists, "
+            "DoesNotExist");
+  auto no_values =
+      LabelSelector::FromJson({{"matchExpressions", {{{"key", "a"}, {"operator", "In"}}}}});
+  ASSERT_FALSE(no_values.ok());
+  EXPECT_NE(no_values.error().message.find("must be non-empty for operator In"), std::string::npos);
+  auto values_on_exists = LabelSelector::FromJson(
+      {{"matchExpressions", {{{"key", "a"}, {"operator", "Exists"}, {"values", {"x"}}}}}});
+  EXPECT_FALSE(values_on_exists.ok());
+  EXPECT_FALSE(LabelSelector::FromJson({{"matchLabels", {{"a", 1}}}}).ok());
+  EXPECT_FALSE(LabelSelector::FromJson("app=x").ok());
+  EXPECT_FALSE(LabelSelector::FromJson({{"matchExpressions", {{{"operator", "Exists"}}}}}).ok());
 }
 
 }  // namespace

@@ -33,7 +33,9 @@ TEST(MonitorView, ErrorsNameTheField) {
   json no_selector = testing::MonitorObject("m", nullptr);
   EXPECT_EQ(MonitorFromJson(no_selector).error().message, "ml/m: spec.selector: required");
   json bad_selector = testing::MonitorObject("m", {{"matchLabels", {{"a", 1}}}});
-  EXPECT_NE(MonitorFromJson(bad_selector).error().message.find("spec.selector: matchLabels.a"),
+  EXPECT_NE(MonitorFromJson(bad_selector)
+                .error()
+                .message.find("spec.selector.matchLabels.a: must be a string"),
             std::string::npos);
   json bad_port = testing::MonitorObject("m", json::object(), {{"serving", {{"port", 70000}}}});
   EXPECT_EQ(MonitorFromJson(bad_port).error().message, "ml/m: spec.serving.port: must be 1..65535");

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/kube/kube_client.h"
+#include "common/kube/label_selector.h"
+#include "operator/events/event_recorder.h"
+#include "operator/informer/informer.h"
+#include "operator/leader/leader_elector.h"
+#include "operator/metrics/operator_metrics.h"
+#include "operator/reconcile/monitor_reconciler.h"
+#include "operator/reconcile/work_queue.h"
+
+namespace mm::op {
+
+struct ControllerOptions {
+  std::string watch_namespace;  // "" = all namespaces
+  int workers = 2;
+  int64_t page_size = 500;
+  std::chrono::seconds watch_timeout{300};
+  bool leader_elect = true;
+  LeaderElectionOptions leader;
+  std::string identity;  // Events' reportingInstance and the Lease holder
+};
+
+// The operator's control loop, wired: informers for ModelMonitors, the pods
+// their selectors match (or that carry the injection annotation), target
+// Deployments and their ReplicaSets, and the Jobs the operator created; a work
+// queue of monitor keys fed by their handlers; workers running the
+// MonitorReconciler while (and only while) this process is the leader.
+// Informers run on every replica so a new leader starts with warm caches.
+class Controller {
+ public:
+  Controller(kube::KubeClient& client, ControllerOptions options, OperatorMetrics* metrics);
+  ~Controller();
+
+  void Start();
+  void Stop();  // stops workers, releases the lease, stops informers
+
+  bool Synced() const;  // every informer has its first LIST
+  bool IsLeader() const;
+  bool Working() const { return working_.load(); }
+  int64_t reconciles() const { return reconciles_.load(); }
+
+  Informer& monitors() { return *monitors_; }
+  Informer& pods() { return *pods_; }
+  Informer& deployments() { return *deployments_; }
+  Informer& replicasets() { return *replicasets_; }
+  Informer& jobs() { return *jobs_; }
+  WorkQueue& queue() { return queue_; }
+
+ private:
+  struct MonitorEntry {
+    std::optional<kube::LabelSelector> selector;
+    std::string target;  // Deployment name, "" when none
+  };
+  InformerOptions BaseOptions(kube::ResourcePath collection, const std::string& name);
+  void OnMonitor(const InformerEvent& e);
+  void EnqueueMatching(const InformerEvent& e);  // pods
+  void EnqueueTargeting(const std::string& ns, const std::string& deployment);
+  bool PodWanted(const nlohmann::json& pod) const;
+  bool DeploymentWanted(const nlohmann::json& deployment) const;
+  bool ReplicaSetWanted(const nlohmann::json& rs) const;
+  void StartWorkers();
+  void StopWorkers();
+  void Work();
+
+  kube::KubeClient& client_;
+  const ControllerOptions options_;
+  OperatorMetrics* metrics_;
+
+  mutable std::shared_mutex index_mu_;
+  // namespace -> monitor name -> what its pods and target filters need
+  std::map<std::string, std::map<std::string, MonitorEntry>> index_;
+
+  std::unique_ptr<Informer> monitors_, pods_, deployments_, replicasets_, jobs_;
+  WorkQueue queue_;
+  std::unique_ptr<EventRecorder> events_;
+  std::unique_ptr<MonitorReconciler> reconciler_;
+  std::unique_ptr<LeaderElector> elector_;
+
+  std::atomic<bool> working_{false};
+  std::atomic<int64_t> reconciles_{0};
+  std::vector<std::thread> workers_;
+  std::thread starter_;  // waits for the caches, then starts leader election
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace mm::op

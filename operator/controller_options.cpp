@@ -1,0 +1,66 @@
+#include "operator/controller_options.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <random>
+
+namespace mm::op {
+
+std::string DefaultIdentity() {
+  std::string base;
+  if (const char* pod = std::getenv("POD_NAME"); pod && *pod) {
+    base = pod;
+  } else {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    base = host;
+  }
+  std::random_device rd;
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "%08x", rd());
+  return base + "_" + suffix;
+}
+
+Result<ControllerOptions> MakeControllerOptions(const OperatorOptions& f) {
+  ControllerOptions c;
+  c.watch_namespace = f.watch_namespace;
+  c.workers = f.workers;
+  c.page_size = f.list_page_size;
+  int64_t ms = 0;
+  if (!ParseDuration(f.watch_timeout, &ms) || ms < 1000) {
+    return Error{"--watch-timeout: \"" + f.watch_timeout + "\" must be a duration of 1s or more"};
+  }
+  c.watch_timeout = std::chrono::seconds(ms / 1000);
+  c.leader_elect = f.leader_elect;
+  c.identity = f.identity.empty() ? DefaultIdentity() : f.identity;
+  c.leader.identity = c.identity;
+  c.leader.lease_name = f.leader_elect_lease_name;
+  c.leader.lease_namespace = f.leader_elect_namespace;
+  if (c.leader.lease_namespace.empty()) {
+    const char* pod_ns = std::getenv("POD_NAMESPACE");
+    c.leader.lease_namespace = pod_ns && *pod_ns ? pod_ns : "default";
+  }
+  struct {
+    const char* flag;
+    const std::string& text;
+    std::chrono::milliseconds* out;
+  } durations[] = {
+      {"--leader-elect-lease-duration", f.leader_elect_lease_duration, &c.leader.lease_duration},
+      {"--leader-elect-renew-deadline", f.leader_elect_renew_deadline, &c.leader.renew_deadline},
+      {"--leader-elect-retry-period", f.leader_elect_retry_period, &c.leader.retry_period},
+  };
+  for (auto& d : durations) {
+    if (!ParseDuration(d.text, &ms)) {
+      return Error{std::string(d.flag) + ": \"" + d.text +
+                   "\" is not a duration (use 500ms, 2s, 5m, 1h)"};
+    }
+    *d.out = std::chrono::milliseconds(ms);
+  }
+  if (c.leader_elect) {
+    if (std::string why = LeaderElector::Validate(c.leader); !why.empty()) return Error{why};
+  }
+  return c;
+}
+
+}  // namespace mm::op

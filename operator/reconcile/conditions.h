@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace mm::op {
+
+// What one reconcile saw of the world, the input of the status computation.
+struct Observation {
+  int64_t generation = 0;
+  std::string ns;
+  std::string selector_error;             // non-empty: spec.selector is unusable (terminal)
+  std::string selector;                   // the selector as text, for messages
+  int matched = 0;                        // pods the selector matches
+  int injected = 0;                       // of those, pods with the injection annotation
+  std::vector<std::string> not_injected;  // names of matched pods without it (sorted)
+  std::string target_kind;                // "" when spec.target is absent
+  std::string target_name;
+  bool target_found = false;
+};
+
+// A metav1.Condition.
+struct Condition {
+  std::string type;    // Ready, Injected, Degraded
+  std::string status;  // "True", "False", "Unknown"
+  std::string reason;  // CamelCase, one word
+  std::string message;
+  int64_t observed_generation = 0;
+  std::string last_transition_time;  // RFC 3339
+
+  nlohmann::json ToJson() const;
+  bool operator==(const Condition& o) const = default;
+};
+
+// Reasons, the contract docs/operator.md lists.
+namespace reason {
+inline constexpr const char* kReconciled = "Reconciled";
+inline constexpr const char* kInvalidSelector = "InvalidSelector";
+inline constexpr const char* kNoPodsMatched = "NoPodsMatched";
+inline constexpr const char* kAllPodsInjected = "AllPodsInjected";
+inline constexpr const char* kPodsNotInjected = "PodsNotInjected";
+inline constexpr const char* kTargetNotFound = "TargetNotFound";
+inline constexpr const char* kAsExpected = "AsExpected";
+}  // namespace reason
+
+// Ready, Injected and Degraded for an observation, without transition times.
+std::vector<Condition> ComputeConditions(const Observation& o);
+
+// The status to write: `current` with observedGeneration, pods and the three
+// conditions replaced (other fields, e.g. alerts written by the evaluator, and
+// other condition types are kept). A condition whose status did not change keeps
+// its lastTransitionTime; a changed one gets `now`.
+nlohmann::json DesiredStatus(const nlohmann::json& current, const Observation& o,
+                             const std::string& now);
+
+// The conditions as a status object holds them, by type (absent types omitted).
+std::vector<Condition> ConditionsOf(const nlohmann::json& status);
+
+// Now, as RFC 3339 with second precision in UTC (metav1.Time).
+std::string NowRfc3339();
+
+}  // namespace mm::op

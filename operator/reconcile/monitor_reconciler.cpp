@@ -1,0 +1,127 @@
+#include "operator/reconcile/monitor_reconciler.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/kube/status_update.h"
+#include "common/log.h"
+
+namespace mm::op {
+
+const char* OutcomeName(ReconcileResult::Kind kind) {
+  switch (kind) {
+    case ReconcileResult::Kind::kDone:
+      return "done";
+    case ReconcileResult::Kind::kRetry:
+      return "retry";
+    case ReconcileResult::Kind::kRequeueAfter:
+      return "requeue_after";
+    case ReconcileResult::Kind::kTerminal:
+      return "terminal";
+  }
+  return "unknown";
+}
+
+Observation MonitorReconciler::Observe(const MonitorView& m) const {
+  Observation o;
+  o.generation = m.generation;
+  o.ns = m.ns;
+  o.selector_error = m.selector_error;
+  o.target_kind = m.target_kind;
+  o.target_name = m.target_name;
+  if (!m.selector) return o;
+  o.selector = m.selector->ToQuery();
+  static const nlohmann::json kNone;
+  d_.pods.ForEach(m.ns, [&](const nlohmann::json& pod) {
+    const auto meta = pod.find("metadata");
+    if (meta == pod.end() || !meta->is_object()) return;
+    const auto labels = meta->find("labels");
+    if (!m.selector->Matches(labels == meta->end() ? kNone : *labels)) return;
+    ++o.matched;
+    const auto annotations = meta->find("annotations");
+    if (annotations != meta->end() && annotations->is_object() &&
+        annotations->contains(kInjectedAnnotation)) {
+      ++o.injected;
+    } else {
+      o.not_injected.push_back(meta->value("name", ""));
+    }
+  });
+  std::sort(o.not_injected.begin(), o.not_injected.end());
+  if (!m.target_name.empty()) {
+    // Only Deployments are tracked as targets; another kind is reported missing.
+    o.target_found = m.target_kind == "Deployment" && d_.deployments != nullptr &&
+                     d_.deployments->Get(m.ns + "/" + m.target_name) != nullptr;
+    if (d_.deployments == nullptr) o.target_found = true;  // not checked
+  }
+  return o;
+}
+
+ReconcileResult MonitorReconciler::Reconcile(const std::string& key) {
+  ObjectPtr object = d_.monitors.Get(key);
+  if (!object) return ReconcileResult::Done();  // deleted: owned objects are garbage-collected
+  if (d_.pods_stale()) return ReconcileResult::RequeueAfter(std::chrono::milliseconds(250));
+  const MonitorView monitor = MonitorView::FromJson(*object);
+  const Observation observation = Observe(monitor);
+  const std::string now = NowRfc3339();
+
+  if (!d_.may_write()) return ReconcileResult::Done();
+  bool generation_moved = false;
+  nlohmann::json before;
+  const kube::ResourcePath path{kApiVersion, kResource, monitor.ns, monitor.name};
+  auto update = kube::UpdateStatus(
+      d_.client, path,
+      [&](const nlohmann::json& current) -> std::optional<nlohmann::json> {
+        // The cache may lag the server: never stamp a newer generation with an
+        // observation of an older spec.
+        const auto gen = current["metadata"].value("generation", int64_t{0});
+        if (gen != observation.generation) {
+          generation_moved = true;
+          return std::nullopt;
+        }
+        before = current.value("status", nlohmann::json());
+        nlohmann::json desired = DesiredStatus(before, observation, now);
+        if (desired == before) return std::nullopt;
+        if (!d_.may_write()) return std::nullopt;
+        return desired;
+      },
+      object.get());
+  if (!update.response.ok()) {
+    if (update.response.status == 404) return ReconcileResult::Done();  // deleted meanwhile
+    return ReconcileResult::Retry("status update of " + key + " failed (HTTP " +
+                                  std::to_string(update.response.status) +
+                                  "): " + update.response.Message());
+  }
+  if (generation_moved) return ReconcileResult::RequeueAfter(std::chrono::seconds(1));
+  if (update.written) {
+    log::Info("status updated", {{"monitor", key},
+                                 {"observedGeneration", observation.generation},
+                                 {"matched", observation.matched},
+                                 {"injected", observation.injected},
+                                 {"conflicts", update.conflicts}});
+    RecordTransitions(monitor, before, update.response.body.value("status", nlohmann::json()));
+  }
+  if (!monitor.selector_error.empty()) return ReconcileResult::Terminal(monitor.selector_error);
+  return ReconcileResult::Done();
+}
+
+void MonitorReconciler::RecordTransitions(const MonitorView& m, const nlohmann::json& before,
+                                          const nlohmann::json& after) {
+  if (!d_.events) return;
+  const auto old = ConditionsOf(before);
+  std::set<std::string> reasons;  // one Event per distinct reason
+  for (const auto& c : ConditionsOf(after)) {
+    if (c.type != "Ready" && c.type != "Injected" && c.type != "Degraded") continue;
+    bool changed = true;
+    for (const auto& p : old) {
+      if (p.type == c.type && p.status == c.status && p.reason == c.reason) changed = false;
+    }
+    if (!changed || !reasons.insert(c.reason).second) continue;
+    const bool bad = (c.type == "Degraded" && c.status == "True") ||
+                     (c.type != "Degraded" && c.status != "True");
+    d_.events->Record({kApiVersion, kKind, m.ns, m.name, m.uid},
+                      bad ? EventRecorder::Type::kWarning : EventRecorder::Type::kNormal, c.reason,
+                      "Reconcile", c.type + "=" + c.status + ": " + c.message);
+  }
+}
+
+}  // namespace mm::op

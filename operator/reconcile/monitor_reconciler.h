@@ -1,0 +1,68 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "common/kube/kube_client.h"
+#include "operator/events/event_recorder.h"
+#include "operator/informer/informer.h"
+#include "operator/reconcile/conditions.h"
+#include "operator/reconcile/monitor_view.h"
+
+namespace mm::op {
+
+// The explicit outcome of one reconcile (controller-runtime's contract).
+struct ReconcileResult {
+  enum class Kind {
+    kDone,          // converged; forget the key's failures
+    kRetry,         // a transient failure: retry with the key's backoff
+    kRequeueAfter,  // look again after `after`
+    kTerminal,      // the spec is wrong: recorded in status, not retried
+  };
+  Kind kind = Kind::kDone;
+  std::chrono::milliseconds after{0};
+  std::string error;
+
+  static ReconcileResult Done() { return {}; }
+  static ReconcileResult Retry(std::string e) { return {Kind::kRetry, {}, std::move(e)}; }
+  static ReconcileResult RequeueAfter(std::chrono::milliseconds d) {
+    return {Kind::kRequeueAfter, d, ""};
+  }
+  static ReconcileResult Terminal(std::string e) { return {Kind::kTerminal, {}, std::move(e)}; }
+};
+const char* OutcomeName(ReconcileResult::Kind kind);
+
+// Level-based reconciler of one ModelMonitor ("namespace/name"): re-reads the
+// monitor, its pods and its target from the informers' caches, computes the
+// status (observedGeneration, pods, Ready/Injected/Degraded), writes the status
+// subresource only when it changed (409 -> re-read and retry), and records an
+// Event for each condition that changed. It never trusts an event's content.
+class MonitorReconciler {
+ public:
+  struct Deps {
+    kube::KubeClient& client;
+    const Informer& monitors;
+    const Informer& pods;
+    const Informer* deployments = nullptr;  // null: targets are not checked
+    EventRecorder* events = nullptr;
+    // False once leadership is lost: no write happens after that.
+    std::function<bool()> may_write = [] { return true; };
+    // True while the pod cache is being re-listed for a new selector: a status
+    // computed now could miss pods, so the reconcile is requeued instead.
+    std::function<bool()> pods_stale = [] { return false; };
+  };
+  explicit MonitorReconciler(Deps deps) : d_(std::move(deps)) {}
+
+  ReconcileResult Reconcile(const std::string& key);
+
+  // The observation of `monitor` from the caches (public for tests).
+  Observation Observe(const MonitorView& monitor) const;
+
+ private:
+  void RecordTransitions(const MonitorView& m, const nlohmann::json& before,
+                         const nlohmann::json& after);
+  Deps d_;
+};
+
+}  // namespace mm::op

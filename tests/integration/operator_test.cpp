@@ -1,0 +1,299 @@
+// The operator's control loop against the real control plane, in-process (the
+// same library the binary runs): status converges on create/update/delete,
+// survives a kube-apiserver restart, re-lists after a 410, wins a 409, and
+// records Events. Leader election runs the real binary twice:
+// leader_election_test.cpp.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "common/kube/resource_path.h"
+#include "operator/controller.h"
+#include "tests/support/control_plane.h"
+#include "tests/support/operator_fixture.h"
+#include "tests/support/wait.h"
+
+namespace mm::testing {
+namespace {
+
+using kube::ResourcePath;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+class OperatorTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { InstallModelMonitorCrd(ControlPlaneEnvironment::Get()); }
+
+  void SetUp() override {
+    admin_ = ControlPlaneEnvironment::Get().AdminClient();
+    operator_client_ = ControlPlaneEnvironment::Get().AdminClient();
+    client_ = std::make_unique<InterceptingClient>(*operator_client_);
+    ns_ = CreateNamespace(*admin_, "op");
+  }
+  void TearDown() override {
+    if (controller_) controller_->Stop();
+  }
+
+  void StartOperator() {
+    op::ControllerOptions o;
+    o.watch_namespace = ns_;
+    o.identity = "test-" + ns_;
+    o.leader.lease_namespace = ns_;
+    o.watch_timeout = 60s;
+    controller_ = std::make_unique<op::Controller>(*client_, o, &metrics_);
+    controller_->Start();
+    ASSERT_TRUE(WaitFor([&] { return controller_->Working(); }, 60s)) << "never became leader";
+  }
+
+  ResourcePath Monitors() const { return {"modelmonitor.io/v1alpha1", "modelmonitors", ns_}; }
+  ResourcePath Monitor(const std::string& name) const {
+    return {"modelmonitor.io/v1alpha1", "modelmonitors", ns_, name};
+  }
+  json Get(const std::string& name) { return admin_->Get(Monitor(name).Url()).body; }
+  void CreatePod(const std::string& name, const json& labels, bool injected) {
+    auto r = admin_->Create(ResourcePath{"v1", "pods", ns_}.Url(), Pod(name, labels, injected));
+    ASSERT_TRUE(r.ok()) << r.Message();
+  }
+  // Waits until the monitor's status reflects generation `gen` and `pred` holds.
+  bool Converges(const std::string& name, int64_t gen, const std::function<bool(const json&)>& pred,
+                 std::chrono::milliseconds timeout = 20s) {
+    return WaitFor(
+        [&] {
+          json m = Get(name);
+          return m.value("status", json::object()).value("observedGeneration", int64_t{-1}) ==
+                     gen &&
+                 pred(m);
+        },
+        timeout, 50ms);
+  }
+  std::vector<json> EventsFor(const std::string& name) {
+    std::vector<json> out;
+    auto r = admin_->Get(ResourcePath{"events.k8s.io/v1", "events", ns_}.Url());
+    for (const auto& e : r.body.value("items", json::array())) {
+      if (e["regarding"].value("name", "") == name) out.push_back(e);
+    }
+    return out;
+  }
+
+  std::unique_ptr<kube::RestKubeClient> admin_;
+  std::unique_ptr<kube::RestKubeClient> operator_client_;
+  std::unique_ptr<InterceptingClient> client_;
+  op::OperatorMetrics metrics_;
+  std::unique_ptr<op::Controller> controller_;
+  std::string ns_;
+};
+
+TEST_F(OperatorTest, StatusConvergesOnCreateUpdateAndDelete) {
+  CreatePod("fraud-a", {{"app", "fraud"}, {"track", "stable"}}, true);
+  CreatePod("fraud-b", {{"app", "fraud"}, {"track", "canary"}}, false);
+  CreatePod("other", {{"app", "other"}}, true);
+  StartOperator();
+
+  const auto created_at = std::chrono::steady_clock::now();
+  auto r = admin_->Create(Monitors().Url(),
+                          ModelMonitor("fraud", {{"matchLabels", {{"app", "fraud"}}}}, "fraud"));
+  ASSERT_TRUE(r.ok()) << r.Message();
+  ASSERT_TRUE(Converges("fraud", 1, [](const json& m) {
+    return m["status"]["pods"] == json{{"matched", 2}, {"injected", 1}} &&
+           ConditionOf(m, "Injected")["reason"] == "PodsNotInjected" &&
+           ConditionOf(m, "Degraded")["reason"] == "TargetNotFound" &&
+           ConditionOf(m, "Ready")["status"] == "False";
+  })) << Get("fraud").dump(2);
+  std::cout << "create -> status: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - created_at)
+                   .count()
+            << " ms\n";
+  EXPECT_NE(ConditionOf(Get("fraud"), "Injected")["message"].get<std::string>().find("fraud-b"),
+            std::string::npos);
+
+  // The target appears (its pods carry other labels) and the missed pod gets
+  // the sidecar's annotation: the monitor becomes Ready without a spec change.
+  json dep = {{"apiVersion", "apps/v1"},
+              {"kind", "Deployment"},
+              {"metadata", {{"name", "fraud"}}},
+              {"spec",
+               {{"replicas", 0},
+                {"selector", {{"matchLabels", {{"dep", "fraud"}}}}},
+                {"template",
+                 {{"metadata", {{"labels", {{"dep", "fraud"}}}}},
+                  {"spec", {{"containers", json::array({{{"name", "m"}, {"image", "m:1"}}})}}}}}}}};
+  ASSERT_TRUE(admin_->Create(ResourcePath{"apps/v1", "deployments", ns_}.Url(), dep).ok());
+  ASSERT_TRUE(admin_
+                  ->Patch(ResourcePath{"v1", "pods", ns_, "fraud-b"}.Url(),
+                          {{"metadata", {{"annotations", {{"modelmonitor.io/injected", "true"}}}}}},
+                          kube::PatchType::kMerge)
+                  .ok());
+  ASSERT_TRUE(Converges("fraud", 1, [](const json& m) {
+    return ConditionOf(m, "Ready")["status"] == "True" &&
+           ConditionOf(m, "Ready")["reason"] == "Reconciled" &&
+           ConditionOf(m, "Degraded")["status"] == "False" && m["status"]["pods"]["injected"] == 2;
+  })) << Get("fraud").dump(2);
+
+  // A spec change (generation 2) narrows the selector to the canary pod.
+  const auto changed_at = std::chrono::steady_clock::now();
+  auto patched = admin_->Patch(
+      Monitor("fraud").Url(),
+      {{"spec",
+        {{"selector",
+          {{"matchLabels", {{"app", "fraud"}}},
+           {"matchExpressions",
+            json::array({{{"key", "track"}, {"operator", "In"}, {"values", {"canary"}}}})}}}}}},
+      kube::PatchType::kMerge);
+  ASSERT_TRUE(patched.ok()) << patched.Message();
+  ASSERT_TRUE(Converges("fraud", 2, [](const json& m) {
+    return m["status"]["pods"] == json{{"matched", 1}, {"injected", 1}} &&
+           ConditionOf(m, "Ready")["observedGeneration"] == 2;
+  })) << Get("fraud").dump(2);
+  std::cout << "spec change -> status: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - changed_at)
+                   .count()
+            << " ms\n";
+
+  // An invalid selector is a terminal error, recorded in status.
+  ASSERT_TRUE(admin_
+                  ->Patch(Monitor("fraud").Url(),
+                          {{"spec",
+                            {{"selector",
+                              {{"matchExpressions",
+                                json::array({{{"key", "track"}, {"operator", "Equals"}}})}}}}}},
+                          kube::PatchType::kMerge)
+                  .ok());
+  ASSERT_TRUE(Converges("fraud", 3, [](const json& m) {
+    return ConditionOf(m, "Degraded")["reason"] == "InvalidSelector";
+  })) << Get("fraud").dump(2);
+
+  // Events for the decisions, CamelCase reasons, from this operator.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::set<std::string> reasons;
+        for (const auto& e : EventsFor("fraud")) reasons.insert(e["reason"]);
+        return reasons.count("PodsNotInjected") && reasons.count("Reconciled") &&
+               reasons.count("InvalidSelector");
+      },
+      20s));
+  for (const auto& e : EventsFor("fraud")) {
+    // The pods existed before the monitor: its first status already counts them
+    // (the reconcile waits for the pod cache's re-list for the new selector).
+    EXPECT_NE(e["reason"], "NoPodsMatched") << e.dump();
+    EXPECT_EQ(e["reportingController"], "modelmonitor.io/operator");
+    EXPECT_EQ(e["reportingInstance"], "test-" + ns_);
+  }
+
+  // Delete: the reconciler finds it gone and is done (no retries pile up).
+  ASSERT_TRUE(admin_->Delete(Monitor("fraud").Url()).ok());
+  ASSERT_TRUE(WaitFor([&] { return controller_->monitors().Get(ns_ + "/fraud") == nullptr; }, 20s));
+  ASSERT_TRUE(WaitFor([&] { return controller_->queue().Len() == 0; }, 10s));
+  EXPECT_EQ(controller_->queue().Waiting(), 0u);
+  EXPECT_NE(metrics_.Serialize().find("modelmonitor_reconcile_total{outcome=\"terminal\"}"),
+            std::string::npos);
+}
+
+TEST_F(OperatorTest, StatusConflictIsRetriedAndWins) {
+  CreatePod("p", {{"app", "m"}}, true);
+  // Just before the operator's first status write, another writer updates the
+  // status: the operator's PUT carries a stale resourceVersion and gets a real 409.
+  std::atomic<int> conflicts{0};
+  std::atomic<bool> interfered{false};
+  client_->before = [&](const std::string& method, std::string& path) {
+    if (method == "PUT" && path.find("/modelmonitors/m/status") != std::string::npos &&
+        !interfered.exchange(true)) {
+      auto r = admin_->Patch(Monitor("m").Url() + "/status",
+                             {{"status", {{"writtenBy", "another-controller"}}}},
+                             kube::PatchType::kMerge);
+      EXPECT_TRUE(r.ok()) << r.Message();
+    }
+  };
+  client_->after = [&](const std::string& method, const std::string& path,
+                       const kube::ApiResponse& r) {
+    if (method == "PUT" && path.find("/status") != std::string::npos && r.status == 409) {
+      ++conflicts;
+    }
+  };
+  StartOperator();
+  ASSERT_TRUE(
+      admin_->Create(Monitors().Url(), ModelMonitor("m", {{"matchLabels", {{"app", "m"}}}})).ok());
+  ASSERT_TRUE(Converges("m", 1, [](const json& m) {
+    return ConditionOf(m, "Ready")["status"] == "True";
+  })) << Get("m").dump(2);
+  EXPECT_GE(conflicts, 1);
+  EXPECT_EQ(Get("m")["status"]["writtenBy"], "another-controller")
+      << "the retry re-read the object and kept the other writer's field";
+}
+
+TEST_F(OperatorTest, RelistsAfter410AndKeepsConverging) {
+  // The monitors informer's first watch is sent from resourceVersion 1, which the
+  // API server no longer has: it answers with an ERROR event, code 410.
+  ExpireOldResourceVersions(ControlPlaneEnvironment::Get(),
+                            "/apis/modelmonitor.io/v1alpha1/modelmonitors");
+  std::atomic<bool> rewritten{false};
+  client_->before = [&](const std::string& method, std::string& path) {
+    if (method == "WATCH" && path.find("/modelmonitors?") != std::string::npos &&
+        !rewritten.exchange(true)) {
+      const auto at = path.find("resourceVersion=");
+      const auto end = path.find('&', at);
+      path.replace(at, end - at, "resourceVersion=1");
+    }
+  };
+  StartOperator();
+  ASSERT_TRUE(WaitFor([&] { return controller_->monitors().lists() >= 2; }, 30s))
+      << "no re-list after the 410";
+  EXPECT_NE(metrics_.Serialize().find("modelmonitor_relists_total{informer=\"modelmonitors\"}"),
+            std::string::npos);
+  CreatePod("p", {{"app", "m"}}, true);
+  ASSERT_TRUE(
+      admin_->Create(Monitors().Url(), ModelMonitor("m", {{"matchLabels", {{"app", "m"}}}})).ok());
+  EXPECT_TRUE(Converges("m", 1, [](const json& m) {
+    return ConditionOf(m, "Ready")["status"] == "True";
+  })) << Get("m").dump(2);
+}
+
+TEST_F(OperatorTest, KeepsConvergingAcrossAnApiServerRestart) {
+  CreatePod("p", {{"app", "m"}}, false);
+  StartOperator();
+  ASSERT_TRUE(
+      admin_->Create(Monitors().Url(), ModelMonitor("m", {{"matchLabels", {{"app", "m"}}}})).ok());
+  ASSERT_TRUE(Converges("m", 1, [](const json& m) {
+    return ConditionOf(m, "Injected")["reason"] == "PodsNotInjected";
+  }));
+  const int64_t watches_before = controller_->monitors().watches();
+
+  ASSERT_TRUE(ControlPlaneEnvironment::Get().Command("restart kube-apiserver").ok());
+
+  // The same operator, never restarted, sees changes made after the restart.
+  const auto restarted_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return admin_
+            ->Patch(ResourcePath{"v1", "pods", ns_, "p"}.Url(),
+                    {{"metadata", {{"annotations", {{"modelmonitor.io/injected", "true"}}}}}},
+                    kube::PatchType::kMerge)
+            .ok();
+      },
+      60s));
+  EXPECT_TRUE(Converges(
+      "m", 1, [](const json& m) { return ConditionOf(m, "Ready")["status"] == "True"; }, 60s))
+      << Get("m").dump(2);
+  std::cout << "API server back -> status converged: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - restarted_at)
+                   .count()
+            << " ms\n";
+  ASSERT_TRUE(admin_
+                  ->Patch(Monitor("m").Url(),
+                          {{"spec", {{"selector", {{"matchLabels", {{"app", "none"}}}}}}}},
+                          kube::PatchType::kMerge)
+                  .ok());
+  EXPECT_TRUE(Converges("m", 2, [](const json& m) {
+    return ConditionOf(m, "Ready")["reason"] == "NoPodsMatched";
+  })) << Get("m").dump(2);
+  EXPECT_GT(controller_->monitors().watches(), watches_before) << "the watch was re-established";
+  // An outage longer than the renew deadline loses the lease (work stops at once);
+  // the elector campaigns again and the same process leads once more.
+  EXPECT_TRUE(WaitFor([&] { return controller_->Working(); }, 30s));
+}
+
+}  // namespace
+}  // namespace mm::testing
