@@ -51,6 +51,7 @@ TEST(SidecarTest, ServesDataAndAdminPortsFromOneConfigWithSeveralThreads) {
   config.admin_port = 0;
   config.protocol = {"kserve-v1", "$"};
   config.resources.interval = std::chrono::milliseconds(50);
+  config.ground_truth.emplace();  // no store dir: a temporary one
   auto sidecar = Sidecar::Create(config);
   ASSERT_TRUE(sidecar.ok()) << sidecar.error().message;
   ASSERT_TRUE((*sidecar)->Start().ok());
@@ -75,7 +76,11 @@ TEST(SidecarTest, ServesDataAndAdminPortsFromOneConfigWithSeveralThreads) {
                std::string::npos;
       },
       std::chrono::seconds(5), std::chrono::milliseconds(10)));
-  EXPECT_EQ((*sidecar)->predictions().size(), 80u);
+  // Two instances per request, each waiting in the store for its label.
+  EXPECT_TRUE(
+      testing::WaitFor([&] { return (*sidecar)->ground_truth()->counters().store.pending == 80; },
+                       std::chrono::seconds(5), std::chrono::milliseconds(10)))
+      << (*sidecar)->ground_truth()->counters().store.pending;
   auto snapshot = Snapshot::FromJson(
       nlohmann::json::parse(Call(admin, bhttp::verb::get, "/v1/snapshot").body()));
   ASSERT_TRUE(snapshot.ok()) << snapshot.error().message;
