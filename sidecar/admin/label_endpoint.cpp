@@ -1,5 +1,7 @@
 #include "sidecar/admin/label_endpoint.h"
 
+#include <algorithm>
+
 namespace mm::sidecar {
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

@@ -11,6 +11,7 @@ AccuracyTimer::AccuracyTimer(GroundTruth& ground_truth, AccuracyGauges& gauges,
 void AccuracyTimer::Start() {
   if (thread_.joinable()) return;
   stopping_ = false;
+  Tick();  // the gauges read the restored state from the start, not zeros
   thread_ = std::thread([this] {
     std::unique_lock lock(mu_);
     while (!wake_.wait_for(lock, every_, [this] { return stopping_; })) {

@@ -1,6 +1,7 @@
 // The whole sidecar with its ground truth: predictions pass the data port, labels
 // arrive on the admin port, accuracy shows in /v1/snapshot and /metrics.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>

@@ -17,8 +17,6 @@
 #include "tests/support/test_upstream.h"
 #include "tests/support/wait.h"
 
-extern char** environ;
-
 namespace mm::sidecar {
 namespace {
 
