@@ -9,7 +9,8 @@
 namespace mm::sidecar {
 
 // The sidecar's flags. They fill a SidecarConfig; the operator's injected
-// ModelMonitor config (--config) is mapped onto the same struct by its parser.
+// ModelMonitor spec (--config or MM_MONITOR_CONFIG) is mapped onto the same struct
+// by ApplyMonitorSpec.
 struct SidecarOptions {
   std::string config_file;       // a ModelMonitor spec (JSON); else env MM_MONITOR_CONFIG
   std::string store_dir;         // else env MM_STORE_DIR; else a temporary folder

@@ -23,10 +23,9 @@ struct GroundTruthConfig {
   TimeMs report_window_ms = 3600 * 1000;    // the window the accuracy gauges cover
 };
 
-// Everything the sidecar process needs, in plain fields. Filled from flags today;
-// the operator's injected ModelMonitor config maps onto it (spec.serving and
-// spec.sidecar: port -> proxy.upstream_port, protocol, outputPath,
-// requestIdHeader, sampleRate, maxBodyBytes).
+// Everything the sidecar process needs, in plain fields. Filled from flags
+// (ConfigFromOptions) and the injected ModelMonitor spec, which ApplyMonitorSpec
+// (sidecar/monitor_config.h) maps onto it.
 struct SidecarConfig {
   ProxyOptions proxy;
   ProtocolConfig protocol;
