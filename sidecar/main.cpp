@@ -15,14 +15,9 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   mm::log::Level level;
   if (mm::log::ParseLevel(options.log_level, &level)) mm::log::SetMinLevel(level);
-  if (!options.config_file.empty()) {
-    mm::log::Error(
-        "--config: reading the injected ModelMonitor config is not wired yet; use flags");
-    return 2;
-  }
   auto config = mm::sidecar::ConfigFromOptions(options);
   if (!config) {
-    mm::log::Error("invalid flags", {{"error", config.error().message}});
+    mm::log::Error("invalid configuration", {{"error", config.error().message}});
     return 2;
   }
   // Block the stop signals before threads start so only sigwait sees them.

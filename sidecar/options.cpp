@@ -1,6 +1,12 @@
 #include "sidecar/options.h"
 
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "sidecar/monitor_config.h"
 
 namespace mm::sidecar {
 
@@ -12,7 +18,12 @@ void AddFlags(CLI::App& app, SidecarOptions* o) {
   app.add_option("--admin-port", o->admin_port, "Port for /metrics, /v1/snapshot, /v1/labels")
       ->capture_default_str();
   app.add_option("--upstream", o->upstream, "The model server, host:port on localhost")
+      ->each([o](const std::string&) { o->upstream_given = true; })
       ->capture_default_str();
+  app.add_option("--store-dir", o->store_dir,
+                 "Folder of the prediction database (else env MM_STORE_DIR)");
+  app.add_option("--label-token-file", o->label_token_file,
+                 "File holding the bearer token for POST /v1/labels (else env MM_LABEL_TOKEN)");
   app.add_option("--log-level", o->log_level, "debug, info, warning or error")
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
       ->capture_default_str();
@@ -54,10 +65,73 @@ void AddFlags(CLI::App& app, SidecarOptions* o) {
       ->capture_default_str();
 }
 
-Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& o) {
+namespace {
+
+const char* GetEnv(const char* name) { return std::getenv(name); }
+
+Result<std::string> ReadFile(const std::string& flag, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{flag + ": cannot read " + path};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The spec's JSON: the file, else the environment; null when neither is given.
+Result<nlohmann::json> MonitorSpecJson(const SidecarOptions& o, const char* (*env)(const char*)) {
+  std::string text;
+  std::string origin = "MM_MONITOR_CONFIG";
+  if (!o.config_file.empty()) {
+    auto read = ReadFile("--config", o.config_file);
+    if (!read) return read.error();
+    text = std::move(read.value());
+    origin = "--config " + o.config_file;
+  } else if (const char* v = env("MM_MONITOR_CONFIG"); v != nullptr && *v != '\0') {
+    text = v;
+  } else {
+    return nlohmann::json();
+  }
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Error{origin + ": not a JSON object (the ModelMonitor spec)"};
+  }
+  if (j.contains("spec") && j["spec"].is_object()) return j["spec"];  // a whole ModelMonitor
+  return j;
+}
+
+}  // namespace
+
+Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& o, const char* (*env)(const char*)) {
+  if (env == nullptr) env = GetEnv;
   SidecarConfig c = o.config;
   c.proxy.port = o.data_port;
   c.admin_port = o.admin_port;
+  auto spec = MonitorSpecJson(o, env);
+  if (!spec) return spec.error();
+  c.proxy.upstream_port = 0;  // the spec's port, if it names one by number
+  if (!spec->is_null()) {
+    if (auto applied = ApplyMonitorSpec(*spec, &c); !applied) {
+      return Error{"ModelMonitor config: " + applied.error().message};
+    }
+  }
+  if (c.ground_truth) {
+    c.ground_truth->store_dir = o.store_dir;
+    if (const char* v = env("MM_STORE_DIR"); c.ground_truth->store_dir.empty() && v != nullptr) {
+      c.ground_truth->store_dir = v;
+    }
+  }
+  if (!o.label_token_file.empty()) {
+    auto token = ReadFile("--label-token-file", o.label_token_file);
+    if (!token) return token.error();
+    c.label_token = std::move(token.value());
+    while (!c.label_token.empty() &&
+           std::isspace(static_cast<unsigned char>(c.label_token.back()))) {
+      c.label_token.pop_back();
+    }
+  } else if (const char* v = env("MM_LABEL_TOKEN"); v != nullptr) {
+    c.label_token = v;
+  }
+  const uint16_t spec_port = c.proxy.upstream_port;
   const size_t colon = o.upstream.rfind(':');
   if (colon == std::string::npos || colon == 0) {
     return Error{"--upstream: \"" + o.upstream + "\" is not host:port (use 127.0.0.1:8000)"};
@@ -70,6 +144,7 @@ Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& o) {
     return Error{"--upstream: port \"" + port + "\" is not 1..65535 (use 127.0.0.1:8000)"};
   }
   c.proxy.upstream_port = static_cast<uint16_t>(p);
+  if (spec_port != 0 && !o.upstream_given) c.proxy.upstream_port = spec_port;
   for (auto [flag, seconds, out] :
        {std::tuple{"--upstream-timeout", o.upstream_timeout_seconds, &c.proxy.upstream_timeout},
         std::tuple{"--client-timeout", o.client_timeout_seconds, &c.proxy.client_timeout}}) {

@@ -9,11 +9,15 @@
 namespace mm::sidecar {
 
 // The sidecar's flags. They fill a SidecarConfig; the operator's injected
-// ModelMonitor config (--config) is mapped onto the same struct by its parser.
+// ModelMonitor spec (--config or MM_MONITOR_CONFIG) is mapped onto the same struct
+// by ApplyMonitorSpec.
 struct SidecarOptions {
-  std::string config_file;
-  uint16_t data_port = 8080;                // where clients send inference requests
-  uint16_t admin_port = 9090;               // /metrics, /v1/snapshot, /v1/labels, /healthz
+  std::string config_file;       // a ModelMonitor spec (JSON); else env MM_MONITOR_CONFIG
+  std::string store_dir;         // else env MM_STORE_DIR; else a temporary folder
+  std::string label_token_file;  // else env MM_LABEL_TOKEN; else label posts are refused
+  bool upstream_given = false;   // --upstream was on the command line: it beats the spec
+  uint16_t data_port = 8080;     // where clients send inference requests
+  uint16_t admin_port = 9090;    // /metrics, /v1/snapshot, /v1/labels, /healthz
   std::string upstream = "127.0.0.1:8000";  // the model server on localhost
   std::string log_level = "info";
   double upstream_timeout_seconds = 60;
@@ -23,7 +27,11 @@ struct SidecarOptions {
 
 void AddFlags(CLI::App& app, SidecarOptions* options);
 
-// The config the flags describe (data/admin port, upstream split into host and port).
-Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& options);
+// The config the flags describe (data/admin port, upstream split into host and port),
+// with the ModelMonitor spec (--config, else env MM_MONITOR_CONFIG) mapped on by
+// ApplyMonitorSpec; --upstream, when given, overrides the spec's port. `env` reads
+// an environment variable (nullptr when unset), injected for tests.
+Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& options,
+                                        const char* (*env)(const char*) = nullptr);
 
 }  // namespace mm::sidecar

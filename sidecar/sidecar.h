@@ -4,17 +4,20 @@
 
 #include "common/http/server.h"
 #include "common/result.h"
+#include "sidecar/labels/accuracy_timer.h"
+#include "sidecar/labels/ground_truth.h"
+#include "sidecar/metrics/accuracy_gauges.h"
 #include "sidecar/metrics/sidecar_metrics.h"
 #include "sidecar/protocol/protocol_adapter.h"
 #include "sidecar/proxy/proxy_server.h"
 #include "sidecar/resources/resource_sampler.h"
 #include "sidecar/sidecar_config.h"
-#include "sidecar/store/bounded_prediction_queue.h"
 
 namespace mm::sidecar {
 
 // The whole sidecar: the data-path proxy, the metrics it feeds, the resource
-// sampler, the prediction queue and the admin port, wired from one config.
+// sampler, the ground truth (prediction store, label joiner, accuracy metrics; when
+// configured) and the admin port, wired from one config.
 class Sidecar {
  public:
   static Result<std::unique_ptr<Sidecar>> Create(SidecarConfig config);
@@ -24,16 +27,20 @@ class Sidecar {
   void Stop();
   uint16_t data_port() const { return proxy_->port(); }
   uint16_t admin_port() const { return admin_->port(); }
-  // Where recorded predictions wait; the prediction store consumes from here.
-  BoundedPredictionQueue& predictions() { return *queue_; }
+  // Null when the config has no ground truth.
+  GroundTruth* ground_truth() { return ground_truth_.get(); }
   SidecarMetrics& metrics() { return *metrics_; }
 
  private:
   explicit Sidecar(SidecarConfig config) : config_(std::move(config)) {}
+  // Opens the ground truth of the config (its store folder, or a fresh temporary one).
+  Status OpenGroundTruth();
   SidecarConfig config_;
   std::unique_ptr<ProtocolAdapter> adapter_;
   std::unique_ptr<SidecarMetrics> metrics_;
-  std::unique_ptr<BoundedPredictionQueue> queue_;
+  std::unique_ptr<GroundTruth> ground_truth_;
+  std::unique_ptr<AccuracyGauges> accuracy_gauges_;
+  std::unique_ptr<AccuracyTimer> accuracy_timer_;
   std::unique_ptr<ResourceSampler> resources_;
   std::unique_ptr<ProxyServer> proxy_;
   std::unique_ptr<http::Server> admin_;

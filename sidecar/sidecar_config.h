@@ -2,28 +2,41 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/result.h"
+#include "sidecar/metrics/accuracy_config.h"
 #include "sidecar/protocol/protocol_adapter.h"
 #include "sidecar/proxy/proxy_options.h"
 #include "sidecar/resources/resource_sampler.h"
+#include "sidecar/store/prediction_store.h"
 
 namespace mm::sidecar {
 
-// Everything the sidecar process needs, in plain fields. Filled from flags today;
-// the operator's injected ModelMonitor config maps onto it (spec.serving and
-// spec.sidecar: port -> proxy.upstream_port, protocol, outputPath,
-// requestIdHeader, sampleRate, maxBodyBytes).
+// The accuracy side: where predictions wait for labels and how they are scored.
+struct GroundTruthConfig {
+  AccuracyConfig accuracy;
+  StoreLimits limits;
+  std::string store_dir;  // the prediction database's folder; empty: a temporary one (warned)
+  std::chrono::milliseconds refresh{5000};  // sweep + accuracy gauges period
+  TimeMs report_window_ms = 3600 * 1000;    // the window the accuracy gauges cover
+};
+
+// Everything the sidecar process needs, in plain fields. Filled from flags
+// (ConfigFromOptions) and the injected ModelMonitor spec, which ApplyMonitorSpec
+// (sidecar/monitor_config.h) maps onto it.
 struct SidecarConfig {
   ProxyOptions proxy;
   ProtocolConfig protocol;
   std::string admin_address = "0.0.0.0";
   uint16_t admin_port = 9090;
   ResourceSamplerOptions resources;
-  std::chrono::seconds bucket_width{10};  // /v1/snapshot time bucket
-  size_t bucket_count = 360;              // buckets kept (1 hour at 10 s)
-  size_t prediction_queue = 10000;        // records waiting for the store; more are dropped
+  std::chrono::seconds bucket_width{10};          // /v1/snapshot time bucket
+  size_t bucket_count = 360;                      // buckets kept (1 hour at 10 s)
+  size_t prediction_queue = 10000;                // records waiting for the store; more are dropped
+  std::optional<GroundTruthConfig> ground_truth;  // set: predictions are stored and joined
+  std::string label_token;  // bearer token for POST /v1/labels; empty: label posts refused (503)
 
   // Checks every field; the error names the field and what would be right.
   Status Validate() const;

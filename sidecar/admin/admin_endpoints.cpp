@@ -59,7 +59,9 @@ void RegisterAdminEndpoints(http::Server& server, AdminTargets t) {
     s.bucket_seconds = t.metrics->buckets().width().count();
     s.buckets = t.metrics->buckets().Since(since);
     if (t.resources != nullptr) s.resources = t.resources->Latest();
-    return http::Response::Json(200, s.ToJson());
+    nlohmann::json body = s.ToJson();
+    if (t.ground_truth != nullptr) body["accuracy"] = t.ground_truth->Snapshot(since * 1000);
+    return http::Response::Json(200, body);
   });
   server.Handle("GET", "/healthz",
                 [](const http::Request&) { return http::Response::Text(200, "ok\n"); });

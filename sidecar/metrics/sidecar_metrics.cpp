@@ -60,14 +60,17 @@ SidecarMetrics::SidecarMetrics(std::chrono::seconds bucket_width, size_t bucket_
                   .Help("Responses streamed as Server-Sent Events")
                   .Register(*registry_)
                   .Add({});
-  auto& predictions = prometheus::BuildCounter()
-                          .Name("modelmonitor_sidecar_predictions_total")
-                          .Help(
-                              "Prediction records (one per instance): recorded, or dropped "
-                              "because the prediction queue was full")
-                          .Register(*registry_);
+  auto& predictions =
+      prometheus::BuildCounter()
+          .Name("modelmonitor_sidecar_predictions_total")
+          .Help(
+              "Prediction records (one per instance): recorded, or dropped "
+              "because the prediction queue was full, or not_recordable (no number, class or "
+              "probability row, e.g. text)")
+          .Register(*registry_);
   predictions_recorded_ = &predictions.Add({{"result", "recorded"}});
   predictions_dropped_ = &predictions.Add({{"result", "dropped"}});
+  predictions_not_recordable_ = &predictions.Add({{"result", "not_recordable"}});
   extraction_errors_ = &prometheus::BuildCounter()
                             .Name("modelmonitor_sidecar_extraction_errors_total")
                             .Help(
@@ -101,6 +104,10 @@ void SidecarMetrics::PredictionDropped(std::chrono::system_clock::time_point t,
                                        uint64_t instances) {
   predictions_dropped_->Increment(static_cast<double>(instances));
   buckets_.CountPredictions(t, false, instances);
+}
+
+void SidecarMetrics::PredictionNotRecordable(uint64_t instances) {
+  predictions_not_recordable_->Increment(static_cast<double>(instances));
 }
 
 void SidecarMetrics::ExtractionFailed(std::chrono::system_clock::time_point t) {

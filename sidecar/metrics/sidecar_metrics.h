@@ -27,6 +27,8 @@ class SidecarMetrics {
   void RequestFinished(const RequestObservation& o);
   void PredictionRecorded(std::chrono::system_clock::time_point t, uint64_t instances);
   void PredictionDropped(std::chrono::system_clock::time_point t, uint64_t instances);
+  // Instances whose output is no number, class or probability row (e.g. text).
+  void PredictionNotRecordable(uint64_t instances);
   void ExtractionFailed(std::chrono::system_clock::time_point t);
 
   prometheus::Registry& registry() { return *registry_; }
@@ -49,6 +51,7 @@ class SidecarMetrics {
   prometheus::Counter* streams_;
   prometheus::Counter* predictions_recorded_;
   prometheus::Counter* predictions_dropped_;
+  prometheus::Counter* predictions_not_recordable_;
   prometheus::Counter* extraction_errors_;
 };
 

@@ -4,8 +4,8 @@
 
 namespace mm::sidecar {
 
-Prediction InstancePrediction(const nlohmann::json& instance) {
-  Prediction p;
+InstanceOutput InstancePrediction(const nlohmann::json& instance) {
+  InstanceOutput p;
   p.value = instance.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (instance.is_number()) {
     p.score = instance.get<double>();

@@ -6,9 +6,9 @@
 
 namespace mm::sidecar {
 
-// The Prediction for one instance's output, whatever its JSON shape (the score
-// rule is documented on Prediction::score).
-Prediction InstancePrediction(const nlohmann::json& instance);
+// The InstanceOutput for one instance's output, whatever its JSON shape (the score
+// rule is documented on InstanceOutput::score).
+InstanceOutput InstancePrediction(const nlohmann::json& instance);
 
 // Parses a response body without exceptions; an Error names the protocol and the offset.
 Result<nlohmann::json> ParseResponseJson(std::string_view body, std::string_view protocol);

@@ -31,8 +31,8 @@ std::optional<uint64_t> CompletionTokens(const nlohmann::json& j) {
   return tokens->get<uint64_t>();
 }
 
-Prediction TextPrediction(const std::string& text) {
-  Prediction p;
+InstanceOutput TextPrediction(const std::string& text) {
+  InstanceOutput p;
   p.value = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return p;
 }

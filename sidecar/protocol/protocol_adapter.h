@@ -12,15 +12,15 @@
 namespace mm::sidecar {
 
 // One instance's prediction as found in a model response.
-struct Prediction {
+struct InstanceOutput {
   std::string value;            // the instance's output as compact JSON: 1, "cat", [0.1,0.9]
   std::optional<double> score;  // a number to threshold: the scalar itself, p(positive) of
                                 // a two-class row, else the largest of a numeric row
 };
 
 struct Extraction {
-  std::vector<Prediction> predictions;  // one per instance of a batched request
-  uint64_t output_tokens = 0;           // OpenAI: usage.completion_tokens or counted chunks
+  std::vector<InstanceOutput> predictions;  // one per instance of a batched request
+  uint64_t output_tokens = 0;               // OpenAI: usage.completion_tokens or counted chunks
 };
 
 // Follows one streamed (Server-Sent Events) response as its bytes pass through;

@@ -10,7 +10,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 ProxyServer::ProxyServer(ProxyOptions options, const ProtocolAdapter& adapter,
-                         SidecarMetrics& metrics, PredictionRecordSink* sink)
+                         SidecarMetrics& metrics, PredictionSink* sink)
     : options_(std::move(options)), adapter_(adapter), metrics_(metrics), sink_(sink) {}
 
 ProxyServer::~ProxyServer() { Stop(); }

@@ -7,8 +7,8 @@
 #include "common/result.h"
 #include "sidecar/metrics/sidecar_metrics.h"
 #include "sidecar/protocol/protocol_adapter.h"
-#include "sidecar/proxy/prediction_record.h"
 #include "sidecar/proxy/proxy_options.h"
+#include "sidecar/store/prediction_sink.h"
 
 namespace mm::sidecar {
 
@@ -21,7 +21,7 @@ class ProxyWorker;
 class ProxyServer {
  public:
   ProxyServer(ProxyOptions options, const ProtocolAdapter& adapter, SidecarMetrics& metrics,
-              PredictionRecordSink* sink);
+              PredictionSink* sink);
   ~ProxyServer();
   ProxyServer(const ProxyServer&) = delete;
   ProxyServer& operator=(const ProxyServer&) = delete;
@@ -35,7 +35,7 @@ class ProxyServer {
   const ProxyOptions options_;
   const ProtocolAdapter& adapter_;
   SidecarMetrics& metrics_;
-  PredictionRecordSink* sink_;
+  PredictionSink* sink_;
   std::vector<std::unique_ptr<ProxyWorker>> workers_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;

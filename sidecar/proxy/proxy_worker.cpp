@@ -19,6 +19,7 @@
 
 #include "common/log.h"
 #include "sidecar/proxy/hop_by_hop.h"
+#include "sidecar/proxy/prediction_conversion.h"
 
 namespace mm::sidecar {
 
@@ -81,7 +82,7 @@ std::pair<int, std::string> RequestRefusal(const beast::error_code& ec,
 
 ProxyWorker::ProxyWorker(const ProxyOptions& options, const tcp::endpoint& upstream,
                          const ProtocolAdapter& adapter, SidecarMetrics& metrics,
-                         PredictionRecordSink* sink, uint64_t seed)
+                         PredictionSink* sink, uint64_t seed)
     : options_(options),
       upstream_(upstream),
       adapter_(adapter),
@@ -233,14 +234,24 @@ void ProxyWorker::Record(Exchange& x, Result<Extraction> extraction) {
   if (!x.sampled || sink_ == nullptr) return;
   uint64_t recorded = 0;
   uint64_t dropped = 0;
-  uint32_t instance = 0;
-  for (auto& p : extraction->predictions) {
-    PredictionRecord r{x.id,   instance++, x.obs.time, options_.model_revision, std::move(p.value),
-                       p.score};
-    (sink_->Offer(std::move(r)) ? recorded : dropped)++;
+  uint64_t not_recordable = 0;
+  const auto& outputs = extraction->predictions;
+  const TimeMs time =
+      std::chrono::duration_cast<std::chrono::milliseconds>(x.obs.time.time_since_epoch()).count();
+  for (uint32_t i = 0; i < outputs.size(); ++i) {
+    auto p = ToStorePrediction(outputs[i]);
+    if (!p) {
+      ++not_recordable;
+      continue;
+    }
+    p->id = JoinId(x.id, i, outputs.size());
+    p->time = time;
+    p->model_revision = options_.model_revision;
+    (sink_->Offer(std::move(*p)) ? recorded : dropped)++;
   }
   if (recorded > 0) metrics_.PredictionRecorded(x.obs.time, recorded);
   if (dropped > 0) metrics_.PredictionDropped(x.obs.time, dropped);
+  if (not_recordable > 0) metrics_.PredictionNotRecordable(not_recordable);
 }
 
 asio::awaitable<bool> ProxyWorker::Relay(beast::tcp_stream& client, beast::flat_buffer& cbuf,

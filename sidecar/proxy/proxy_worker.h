@@ -17,9 +17,9 @@
 #include "sidecar/metrics/sidecar_metrics.h"
 #include "sidecar/protocol/protocol_adapter.h"
 #include "sidecar/proxy/prediction_id.h"
-#include "sidecar/proxy/prediction_record.h"
 #include "sidecar/proxy/proxy_options.h"
 #include "sidecar/proxy/upstream_pool.h"
+#include "sidecar/store/prediction_sink.h"
 
 namespace mm::sidecar {
 
@@ -33,7 +33,7 @@ struct Exchange;
 class ProxyWorker {
  public:
   ProxyWorker(const ProxyOptions& options, const boost::asio::ip::tcp::endpoint& upstream,
-              const ProtocolAdapter& adapter, SidecarMetrics& metrics, PredictionRecordSink* sink,
+              const ProtocolAdapter& adapter, SidecarMetrics& metrics, PredictionSink* sink,
               uint64_t seed);
 
   Status Listen(const boost::asio::ip::tcp::endpoint& endpoint, bool reuse_port);
@@ -64,7 +64,7 @@ class ProxyWorker {
   const boost::asio::ip::tcp::endpoint upstream_;
   const ProtocolAdapter& adapter_;
   SidecarMetrics& metrics_;
-  PredictionRecordSink* sink_;
+  PredictionSink* sink_;
   RequestRandom random_;
   boost::asio::io_context io_{1};
   boost::asio::ip::tcp::acceptor acceptor_{io_};

@@ -1,10 +1,12 @@
 // Every protocol adapter on the same untrusted model response, and the OpenAI
 // stream observer fed the bytes in two pieces: errors are fine, crashes and
-// exceptions are not. The first byte picks the split point.
+// exceptions are not. Each instance found also goes through the conversion to a
+// store Prediction. The first byte picks the split point.
 #include <cstdint>
 #include <string_view>
 
 #include "sidecar/protocol/protocol_adapter.h"
+#include "sidecar/proxy/prediction_conversion.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace mm::sidecar;
@@ -20,7 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return all;
   }();
   for (const auto& adapter : adapters) {
-    (void)adapter->Extract(body);
+    if (auto extraction = adapter->Extract(body)) {
+      for (const auto& output : extraction->predictions) (void)ToStorePrediction(output);
+    }
     if (auto observer = adapter->ObserveStream()) {
       const size_t split = size == 0 ? 0 : data[0] % (size + 1);
       observer->OnData(body.substr(0, split));

@@ -3,10 +3,12 @@
 #include "sidecar/sidecar.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <filesystem>
 #include <thread>
 
 #include "sidecar/admin/snapshot.h"
@@ -51,6 +53,11 @@ TEST(SidecarTest, ServesDataAndAdminPortsFromOneConfigWithSeveralThreads) {
   config.admin_port = 0;
   config.protocol = {"kserve-v1", "$"};
   config.resources.interval = std::chrono::milliseconds(50);
+  const auto store =
+      std::filesystem::temp_directory_path() / ("mm-sidecar-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(store);
+  config.ground_truth.emplace();
+  config.ground_truth->store_dir = store.string();
   auto sidecar = Sidecar::Create(config);
   ASSERT_TRUE(sidecar.ok()) << sidecar.error().message;
   ASSERT_TRUE((*sidecar)->Start().ok());
@@ -75,7 +82,11 @@ TEST(SidecarTest, ServesDataAndAdminPortsFromOneConfigWithSeveralThreads) {
                std::string::npos;
       },
       std::chrono::seconds(5), std::chrono::milliseconds(10)));
-  EXPECT_EQ((*sidecar)->predictions().size(), 80u);
+  // Two instances per request, each waiting in the store for its label.
+  EXPECT_TRUE(
+      testing::WaitFor([&] { return (*sidecar)->ground_truth()->counters().store.pending == 80; },
+                       std::chrono::seconds(5), std::chrono::milliseconds(10)))
+      << (*sidecar)->ground_truth()->counters().store.pending;
   auto snapshot = Snapshot::FromJson(
       nlohmann::json::parse(Call(admin, bhttp::verb::get, "/v1/snapshot").body()));
   ASSERT_TRUE(snapshot.ok()) << snapshot.error().message;
@@ -92,6 +103,8 @@ TEST(SidecarTest, ServesDataAndAdminPortsFromOneConfigWithSeveralThreads) {
       },
       std::chrono::seconds(5), std::chrono::milliseconds(20)));
   (*sidecar)->Stop();
+  sidecar->reset();
+  std::filesystem::remove_all(store);
 }
 
 TEST(SidecarTest, InvalidConfigIsRefusedBeforeAnythingStarts) {

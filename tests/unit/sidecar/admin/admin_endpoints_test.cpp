@@ -31,7 +31,8 @@ bhttp::response<bhttp::string_body> Get(uint16_t port, const std::string& target
 
 struct Admin {
   explicit Admin(uint16_t model_port) : metrics(std::chrono::seconds(10), 100), server({}) {
-    RegisterAdminEndpoints(server, AdminTargets{&metrics, nullptr, "127.0.0.1", model_port});
+    RegisterAdminEndpoints(server,
+                           AdminTargets{&metrics, nullptr, nullptr, "127.0.0.1", model_port});
     EXPECT_TRUE(server.Start().ok());
   }
   SidecarMetrics metrics;

@@ -18,7 +18,7 @@
 #include "sidecar/protocol/kserve_v1_adapter.h"
 #include "sidecar/protocol/open_inference_v2_adapter.h"
 #include "sidecar/protocol/openai_adapter.h"
-#include "sidecar/store/bounded_prediction_queue.h"
+#include "tests/support/capturing_prediction_sink.h"
 #include "tests/support/test_upstream.h"
 #include "tests/support/wait.h"
 
@@ -39,7 +39,7 @@ const char kOipResponse[] =
 struct Proxy {
   explicit Proxy(uint16_t upstream_port, const ProtocolAdapter* adapter = nullptr,
                  ProxyOptions options = {})
-      : metrics(std::chrono::seconds(10), 10), queue(100) {
+      : metrics(std::chrono::seconds(10), 10) {
     options.listen_address = "127.0.0.1";
     options.port = 0;
     options.upstream_port = upstream_port;
@@ -61,7 +61,7 @@ struct Proxy {
   }
   OpenInferenceV2Adapter oip;
   SidecarMetrics metrics;
-  BoundedPredictionQueue queue;
+  testing::CapturingPredictionSink queue;
   std::unique_ptr<ProxyServer> server;
 };
 
@@ -127,14 +127,14 @@ TEST(ProxyServerTest, ForwardsAndReturnsAGeneratedPredictionIdAndRecordsEachInst
       << id;
   EXPECT_EQ(seen_id.get_future().get(), id) << "the model sees the id the client gets";
 
-  auto records = proxy.queue.Take(10, std::chrono::seconds(5));
+  auto records = proxy.queue.Await(2, std::chrono::seconds(5));
   ASSERT_EQ(records.size(), 2u);
-  EXPECT_EQ(records[0].request_id, id);
-  EXPECT_EQ(records[0].instance, 0u);
-  EXPECT_EQ(records[0].value, "[0.2,0.8]");
-  EXPECT_DOUBLE_EQ(*records[0].score, 0.8);
-  EXPECT_EQ(records[1].instance, 1u);
-  EXPECT_DOUBLE_EQ(*records[1].score, 0.1);
+  EXPECT_EQ(records[0].id, id + "/0") << "a batch member's join id is <request id>/<index>";
+  EXPECT_EQ(records[0].value, 1);  // argmax of [0.2, 0.8]
+  EXPECT_EQ(records[0].scores, std::vector<double>{0.8});
+  EXPECT_EQ(records[1].id, id + "/1");
+  EXPECT_EQ(records[1].value, 0);
+  EXPECT_EQ(records[1].scores, std::vector<double>{0.1});
   const auto totals = proxy.Totals(1);
   EXPECT_EQ(totals.requests, 1u);
   EXPECT_EQ(totals.responses_by_class[2], 1u);
@@ -244,9 +244,15 @@ TEST(ProxyServerTest, StreamsServerSentEventsAsTheyArriveAndMeasuresTokens) {
   const std::string rest = client.ReadUntil("0\r\n\r\n");
   EXPECT_NE(rest.find("[DONE]"), std::string::npos);
 
-  auto records = proxy.queue.Take(10, std::chrono::seconds(5));
-  ASSERT_EQ(records.size(), 1u);
-  EXPECT_EQ(records[0].value, "\"Hello!\"");
+  // Text is no number, class or probability row: counted, not recorded.
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        return proxy.metrics.PrometheusText().find(
+                   "modelmonitor_sidecar_predictions_total{result=\"not_recordable\"} 1") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(1)));
+  EXPECT_EQ(proxy.queue.size(), 0u);
   const auto totals = proxy.Totals(1);
   EXPECT_EQ(totals.streams, 1u);
   EXPECT_EQ(totals.output_tokens, 3u);

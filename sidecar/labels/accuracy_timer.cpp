@@ -1,0 +1,43 @@
+#include "sidecar/labels/accuracy_timer.h"
+
+#include "common/log.h"
+
+namespace mm::sidecar {
+
+AccuracyTimer::AccuracyTimer(GroundTruth& ground_truth, AccuracyGauges& gauges,
+                             std::chrono::milliseconds every, TimeMs window)
+    : ground_truth_(ground_truth), gauges_(gauges), every_(every), window_(window) {}
+
+void AccuracyTimer::Start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  Tick();  // the gauges read the restored state from the start, not zeros
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!wake_.wait_for(lock, every_, [this] { return stopping_; })) {
+      lock.unlock();
+      Tick();
+      lock.lock();
+    }
+  });
+}
+
+void AccuracyTimer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void AccuracyTimer::Tick() {
+  if (auto swept = ground_truth_.Sweep(); !swept) {
+    log::Warning("prediction store sweep failed", {{"error", swept.error().message}});
+  }
+  const auto c = ground_truth_.counters();
+  gauges_.Update(ground_truth_.Report(window_), c.predictions_dropped, c.predictions_write_errors,
+                 c.store.pending);
+}
+
+}  // namespace mm::sidecar

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "sidecar/labels/ground_truth.h"
+#include "sidecar/metrics/accuracy_gauges.h"
+
+namespace mm::sidecar {
+
+// Every `every`, sweeps the GroundTruth (expiring old predictions) and sets the
+// accuracy gauges from its report over the last `window`.
+class AccuracyTimer {
+ public:
+  AccuracyTimer(GroundTruth& ground_truth, AccuracyGauges& gauges, std::chrono::milliseconds every,
+                TimeMs window);
+  ~AccuracyTimer() { Stop(); }
+  void Start();
+  void Stop();
+  // One sweep and gauge update now (the timer does this every period).
+  void Tick();
+
+ private:
+  GroundTruth& ground_truth_;
+  AccuracyGauges& gauges_;
+  const std::chrono::milliseconds every_;
+  const TimeMs window_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace mm::sidecar

@@ -1,0 +1,50 @@
+#include "sidecar/monitor_config.h"
+
+#include <charconv>
+
+#include "common/api/model_monitor.h"
+
+namespace mm::sidecar {
+
+Status ApplyMonitorSpec(const nlohmann::json& json, SidecarConfig* config) {
+  auto parsed = api::ParseModelMonitorSpec(json);
+  if (!parsed) return parsed.error();
+  const api::ModelMonitorSpec& spec = parsed.value();
+  if (!spec.serving.port.is_named()) {
+    config->proxy.upstream_port = static_cast<uint16_t>(spec.serving.port.number);
+  }
+  config->protocol.protocol = std::string(api::ToString(spec.serving.protocol));
+  config->protocol.output_path = spec.serving.output_path.empty() ? "$" : spec.serving.output_path;
+  config->proxy.request_id_header = spec.serving.request_id_header;
+  config->proxy.sample_rate = spec.sidecar.sample_rate;
+  config->proxy.max_body_bytes = static_cast<size_t>(spec.sidecar.max_body_bytes);
+  if (!spec.ground_truth) {
+    config->ground_truth.reset();
+    return OkStatus();
+  }
+  const api::GroundTruthSpec& g = *spec.ground_truth;
+  GroundTruthConfig& out =
+      config->ground_truth ? *config->ground_truth : config->ground_truth.emplace();
+  auto task = ParseTask(api::ToString(g.task));
+  if (!task) return task.error();
+  out.accuracy.task = task.value();
+  out.accuracy.threshold = g.threshold;
+  if (out.accuracy.task == Task::kBinary) {
+    int positive = 0;
+    const std::string& text = g.positive_class;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), positive);
+    if (ec != std::errc() || end != text.data() + text.size() || positive < 0 ||
+        positive >= kMaxClasses) {
+      return Error{"spec.groundTruth.positiveClass: \"" + text +
+                   "\" is not a class index; the sidecar joins integer labels, so give the "
+                   "positive class's index (e.g. \"1\")"};
+    }
+    out.accuracy.positive_class = positive;
+  }
+  out.limits.max_label_delay =
+      std::chrono::duration_cast<std::chrono::milliseconds>(g.max_label_delay).count();
+  out.limits.max_pending = g.max_pending;
+  return OkStatus();
+}
+
+}  // namespace mm::sidecar

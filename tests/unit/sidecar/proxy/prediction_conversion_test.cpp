@@ -1,0 +1,59 @@
+#include "sidecar/proxy/prediction_conversion.h"
+
+#include <gtest/gtest.h>
+
+namespace mm::sidecar {
+namespace {
+
+std::optional<Prediction> Convert(const std::string& json, std::optional<double> score = {}) {
+  return ToStorePrediction(InstanceOutput{json, score});
+}
+
+TEST(PredictionConversionTest, NumbersAndBooleansAreValues) {
+  EXPECT_EQ(Convert("3")->value, 3);
+  EXPECT_EQ(Convert("-1.25", -1.25)->value, -1.25);
+  EXPECT_TRUE(Convert("2")->scores.empty());
+  EXPECT_EQ(Convert("true")->value, 1);
+  EXPECT_EQ(Convert("false")->value, 0);
+}
+
+TEST(PredictionConversionTest, NumericStringsAreParsed) {
+  EXPECT_EQ(Convert(R"("7")")->value, 7);
+  EXPECT_EQ(Convert(R"("0.5")")->value, 0.5);
+  EXPECT_FALSE(Convert(R"("7 apples")"));
+  EXPECT_FALSE(Convert(R"("")"));
+  EXPECT_FALSE(Convert(R"("nan")"));
+}
+
+TEST(PredictionConversionTest, ProbabilityRowsBecomeScoresWithTheArgmaxAsValue) {
+  auto binary = Convert("[0.2,0.8]", 0.8);
+  ASSERT_TRUE(binary);
+  EXPECT_EQ(binary->value, 1);
+  EXPECT_EQ(binary->scores, std::vector<double>{0.8}) << "binary keeps P(positive) only";
+
+  auto multi = Convert("[0.1,0.2,0.6,0.1]");
+  ASSERT_TRUE(multi);
+  EXPECT_EQ(multi->value, 2);
+  EXPECT_EQ(multi->scores, (std::vector<double>{0.1, 0.2, 0.6, 0.1}));
+
+  auto single = Convert("[0.3]");
+  ASSERT_TRUE(single);
+  EXPECT_EQ(single->value, 0);
+  EXPECT_EQ(single->scores, std::vector<double>{0.3});
+}
+
+TEST(PredictionConversionTest, AnythingElseIsNotRecordable) {
+  for (const char* json : {R"("Hello!")", "null", "{}", R"({"label":1})", "[]", R"([0.1,"x"])",
+                           "[[0.1,0.9]]", "not json", ""}) {
+    EXPECT_FALSE(Convert(json)) << json;
+  }
+}
+
+TEST(PredictionConversionTest, JoinIdIsTheRequestIdOrRequestIdSlashIndex) {
+  EXPECT_EQ(JoinId("req-1", 0, 1), "req-1");
+  EXPECT_EQ(JoinId("req-1", 0, 3), "req-1/0");
+  EXPECT_EQ(JoinId("req-1", 2, 3), "req-1/2");
+}
+
+}  // namespace
+}  // namespace mm::sidecar
