@@ -38,11 +38,14 @@ test-unit: build
 test-integration: controlplane build
 	cd $(BUILD) && ctest --output-on-failure -L 'integration|e2e'
 
-# The unit tests and fuzz-corpus replays under AddressSanitizer + UBSan.
+# The unit tests and fuzz-corpus replays under AddressSanitizer + UBSan. The
+# suppressions name third-party code only (tests/sanitizers/*.supp say why).
+SANITIZER_ENV = UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$(CURDIR)/tests/sanitizers/ubsan.supp \
+  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp
 test-asan: setup
 	cmake -S . -B build-asan -G Ninja -DMM_SANITIZE=ON -DMM_BENCH=OFF $(CMAKE_FLAGS)
-	cmake --build build-asan -j $(JOBS)
-	cd build-asan && ctest --output-on-failure -j $(JOBS) -L 'unit|fuzz'
+	$(SANITIZER_ENV) cmake --build build-asan -j $(JOBS)
+	cd build-asan && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) -L 'unit|fuzz'
 
 format: $(BUILD)/build.ninja
 	cmake --build $(BUILD) --target format

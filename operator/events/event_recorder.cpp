@@ -4,24 +4,12 @@
 
 #include <ctime>
 
+#include "common/kube/micro_time.h"
 #include "common/kube/resource_path.h"
 #include "common/log.h"
 
 namespace mm::op {
 namespace {
-
-// metav1.MicroTime: RFC 3339 with microseconds.
-std::string MicroTimeNow() {
-  timeval tv{};
-  gettimeofday(&tv, nullptr);
-  std::tm tm{};
-  gmtime_r(&tv.tv_sec, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[64];
-  std::snprintf(out, sizeof out, "%s.%06ldZ", buf, static_cast<long>(tv.tv_usec));
-  return out;
-}
 
 // client-go's naming: "<object>.<unix nanoseconds in hex>" (generateName would
 // need a prefix that is itself a valid name, and "<object>." is not).
@@ -57,7 +45,7 @@ nlohmann::json EventRecorder::Build(const ObjectRef& regarding, Type type,
   return {{"apiVersion", "events.k8s.io/v1"},
           {"kind", "Event"},
           {"metadata", {{"name", EventName(regarding.name)}, {"namespace", regarding.ns}}},
-          {"eventTime", MicroTimeNow()},
+          {"eventTime", kube::MicroTimeNow()},
           {"reportingController", options.reporting_controller},
           {"reportingInstance", options.reporting_instance},
           {"action", action},

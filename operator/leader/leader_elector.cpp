@@ -4,23 +4,12 @@
 
 #include <ctime>
 
+#include "common/kube/micro_time.h"
 #include "common/kube/resource_path.h"
 #include "common/log.h"
 
 namespace mm::op {
 namespace {
-
-std::string MicroTimeNow() {
-  timeval tv{};
-  gettimeofday(&tv, nullptr);
-  std::tm tm{};
-  gmtime_r(&tv.tv_sec, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[64];
-  std::snprintf(out, sizeof out, "%s.%06ldZ", buf, static_cast<long>(tv.tv_usec));
-  return out;
-}
 
 int64_t Seconds(std::chrono::milliseconds d) {
   return std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(d).count());
@@ -114,7 +103,7 @@ void LeaderElector::Run() {
 bool LeaderElector::TryAcquireOrRenew() {
   const auto path = kube::ResourcePath{"coordination.k8s.io/v1", "leases", options_.lease_namespace,
                                        options_.lease_name};
-  const std::string now = MicroTimeNow();
+  const std::string now = kube::MicroTimeNow();
   nlohmann::json spec = {{"holderIdentity", options_.identity},
                          {"leaseDurationSeconds", Seconds(options_.lease_duration)},
                          {"acquireTime", now},
@@ -180,7 +169,7 @@ void LeaderElector::Release() {
   // client-go's release: holder cleared, duration 1s, so a follower takes over at once.
   if (!observed_lease_.is_object()) return;
   nlohmann::json lease = observed_lease_;
-  const std::string now = MicroTimeNow();
+  const std::string now = kube::MicroTimeNow();
   lease["spec"]["holderIdentity"] = "";
   lease["spec"]["leaseDurationSeconds"] = 1;
   lease["spec"]["renewTime"] = now;
