@@ -212,6 +212,30 @@ TEST_F(HelmTest, RenderedChartPassesServerSideDryRun) {
   }
 }
 
+TEST_F(HelmTest, DevelopmentModeCallsALocalWebhookAndRunsNoOperatorInTheCluster) {
+  const std::string url = "https://127.0.0.1:9443/mutate-v1-pod";
+  auto r = Helm(std::string("install modelmonitor ") + kChart +
+                " -n dev-mode --create-namespace --dry-run=server --set development.enabled=true"
+                " --set development.webhookUrl=" +
+                url + " --set webhook.port=9443");
+  ASSERT_EQ(r.exit_code, 0) << r.text;
+  const auto notes = r.text.find("NOTES:");
+  ASSERT_NE(notes, std::string::npos) << r.text;
+  const auto docs = YamlDocuments(r.text.substr(r.text.find("---"), notes - r.text.find("---")));
+  EXPECT_FALSE(FindObject(docs, "Deployment").is_object());
+  EXPECT_FALSE(FindObject(docs, "PodDisruptionBudget").is_object());
+  const json webhook = FindObject(docs, "MutatingWebhookConfiguration");
+  ASSERT_TRUE(webhook.is_object());
+  EXPECT_EQ(webhook["webhooks"][0]["clientConfig"], json({{"url", url}}));
+  // The notes tell how to run the operator locally, with the flags the chart would give it.
+  const std::string text = r.text.substr(notes);
+  for (const char* flag : {"build/operator/modelmonitor-operator", "--webhook-port=9443",
+                           "--webhook-namespace=dev-mode", "--leader-elect-namespace=dev-mode",
+                           "--no-webhook-manage-configuration", "--webhook-address=127.0.0.1"}) {
+    EXPECT_NE(text.find(flag), std::string::npos) << flag << " missing from:\n" << text;
+  }
+}
+
 TEST_F(HelmTest, ManifestsAreInSyncWithTheChartAndApply) {
   auto check = Shell("HELM=" + ShellQuote(HelmPath()) + " " +
                      ShellQuote(SourcePath("scripts/render-manifests").string()) + " --check");
