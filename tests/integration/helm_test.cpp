@@ -338,7 +338,8 @@ TEST_F(HelmTest, InstallRunsTheOperatorWithTheChartsRbacUpgradesAndUninstallsCle
   const std::string as = " --as=system:serviceaccount:" + ns + ":" + sa;
   for (const std::string& allowed : std::vector<std::string>{
            "watch modelmonitors.modelmonitor.io -A",
-           "update modelmonitors.modelmonitor.io --subresource=status -A", "list pods -A",
+           "update modelmonitors.modelmonitor.io --subresource=status -A",
+           "update modelmonitors.modelmonitor.io --subresource=finalizers -A", "list pods -A",
            "patch deployments.apps -A", "list replicasets.apps -A", "create jobs.batch -A",
            "create events.events.k8s.io -A", "create secrets -n default",
            "create tokenreviews.authentication.k8s.io",
@@ -367,7 +368,10 @@ TEST_F(HelmTest, InstallRunsTheOperatorWithTheChartsRbacUpgradesAndUninstallsCle
   ASSERT_EQ(example.exit_code, 0) << example.output;
 
   // The operator binary with the chart's own flags, as the chart's ServiceAccount.
-  const std::string binary = std::string(MM_BINARY_DIR) + "/operator/modelmonitor-operator";
+  // MM_OPERATOR_BINARY: check the chart against another build of the operator.
+  const char* other = std::getenv("MM_OPERATOR_BINARY");
+  const std::string binary =
+      other ? other : std::string(MM_BINARY_DIR) + "/operator/modelmonitor-operator";
   const std::string help = Shell(ShellQuote(binary) + " --help").text;
   std::vector<std::string> unknown;
   const std::string identity = "helm-test-" + ns;
@@ -381,11 +385,11 @@ TEST_F(HelmTest, InstallRunsTheOperatorWithTheChartsRbacUpgradesAndUninstallsCle
                                   {"--api-address", "127.0.0.1"},
                                   {"--api-port", "0"}},
                                  &unknown);
-  // Until the webhook is wired into the operator's main, its flags are the only ones
+  // Until the webhook and the API are wired into the operator's main, their flags are the only ones
   // the binary may lack; any other unknown flag is a mistake in the chart.
   for (const auto& flag : unknown) {
     EXPECT_TRUE(flag.rfind("--webhook-", 0) == 0 || flag.rfind("--no-webhook-", 0) == 0 ||
-                flag.rfind("--sidecar-", 0) == 0)
+                flag.rfind("--sidecar-", 0) == 0 || flag.rfind("--api-", 0) == 0)
         << "the chart passes " << flag << ", which modelmonitor-operator does not know";
   }
   const bool webhook_wired = unknown.empty();
@@ -419,6 +423,18 @@ TEST_F(HelmTest, InstallRunsTheOperatorWithTheChartsRbacUpgradesAndUninstallsCle
                 "modelmonitor-sidecar-injector");
             return mwc.ok() &&
                    !mwc.body["webhooks"][0]["clientConfig"].value("caBundle", "").empty();
+          },
+          30s))
+          << op.Log();
+    }
+    if (webhook_wired) {
+      // The monitor's token Secret, created in the monitor's namespace
+      // (common/api/monitor_tokens.h).
+      EXPECT_TRUE(WaitFor(
+          [&] {
+            return admin
+                ->Get(ResourcePath{"v1", "secrets", models, "minimal-modelmonitor-tokens"}.Url())
+                .ok();
           },
           30s))
           << op.Log();

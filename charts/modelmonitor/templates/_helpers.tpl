@@ -100,6 +100,8 @@ mode, NOTES.txt prints for the local process (docs/operator.md, docs/injection.m
 - --webhook-cert-dir=/etc/modelmonitor/webhook-certs
 - --no-webhook-patch-ca-bundle
 {{- end }}
+- --api-port={{ .Values.api.port }}
+- --api-service={{ include "modelmonitor.fullname" . }}-api
 - --sidecar-image={{ include "modelmonitor.sidecarImage" . }}
 - --sidecar-cpu={{ .Values.sidecar.resources.requests.cpu }}
 - --sidecar-memory={{ .Values.sidecar.resources.requests.memory }}
