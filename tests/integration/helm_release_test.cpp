@@ -1,24 +1,19 @@
-// The Helm chart (charts/modelmonitor) and manifests/ against the real control plane:
-// helm lint is clean, the values schema refuses wrong values, the rendered chart and
-// manifests/ pass server-side dry-run, manifests/ is in sync with the chart, the CRD
-// comes from crds/ (also in a packaged chart), and a release installs, runs the
-// operator binary as the chart's ServiceAccount (a TokenRequest token, so every API
-// call is authorised by the chart's RBAC) until it reconciles examples/minimal.yaml,
-// upgrades without losing what the operator wrote, and uninstalls leaving only the CRD.
+// A release of the Helm chart in the real control plane: helm install; the operator
+// binary, run with the chart's own flags as the chart's ServiceAccount (a TokenRequest
+// token, so the API server authorises every call by the chart's RBAC), reconciles
+// examples/minimal.yaml; helm upgrade keeps what the operator wrote; helm uninstall
+// leaves only the CRD. Also: development mode (the operator outside the cluster).
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <array>
-#include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 
 #include "common/kube/resource_path.h"
-#include "common/yaml_json.h"
 #include "tests/support/control_plane.h"
 #include "tests/support/crd_schema.h"
+#include "tests/support/helm.h"
 #include "tests/support/local_process.h"
 #include "tests/support/wait.h"
 
@@ -29,189 +24,6 @@ using kube::ResourcePath;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-const char* kChart = "charts/modelmonitor";
-
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-struct Output {
-  int exit_code = -1;
-  std::string text;  // stdout and stderr
-};
-
-Output Shell(const std::string& command) {
-  Output out;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (!p) return out;
-  std::array<char, 4096> buf;
-  for (size_t n; (n = std::fread(buf.data(), 1, buf.size(), p)) > 0;)
-    out.text.append(buf.data(), n);
-  const int status = pclose(p);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
-// helm, built by scripts/build-helm beside the control plane (make test builds both).
-std::string HelmPath() {
-  if (const char* h = std::getenv("MM_HELM")) return h;
-  const char* cp = std::getenv("MM_CONTROLPLANE");
-  if (!cp) return "";
-  return (std::filesystem::path(cp).parent_path() / "helm").string();
-}
-
-// helm against the test control plane, from the source tree. Helm notes on stderr that
-// the chart's CRD is a symlink into crds/ (on purpose); that line is dropped.
-Output Helm(const std::string& args) {
-  auto out = Shell("cd " + ShellQuote(MM_SOURCE_DIR) +
-                   " && KUBECONFIG=" + ShellQuote(ControlPlaneEnvironment::Get().kubeconfig()) +
-                   " " + ShellQuote(HelmPath()) + " " + args);
-  std::string kept;
-  std::istringstream lines(out.text);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.find("found symbolic link in path") == std::string::npos) kept += line + "\n";
-  }
-  out.text = kept;
-  return out;
-}
-
-ControlPlane::CommandOutput Kubectl(const std::string& args, const std::string& stdin_text = "") {
-  return ControlPlaneEnvironment::Get().Kubectl(args, stdin_text);
-}
-
-std::vector<json> YamlDocuments(const std::string& text) {
-  auto docs = ParseYamlDocuments(text);
-  EXPECT_TRUE(docs.ok()) << docs.error().message;
-  std::vector<json> out;
-  if (!docs.ok()) return out;
-  for (auto& d : docs.value()) {
-    if (d.is_object()) out.push_back(std::move(d));
-  }
-  return out;
-}
-
-json FindObject(const std::vector<json>& docs, const std::string& kind) {
-  for (const auto& d : docs) {
-    if (d.value("kind", "") == kind) return d;
-  }
-  return json();
-}
-
-class HelmTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    helm_missing_ = !std::filesystem::exists(HelmPath());
-    if (helm_missing_) return;
-    auto crds = Helm(std::string("show crds ") + kChart);
-    ASSERT_EQ(crds.exit_code, 0) << crds.text;
-    auto applied = Kubectl("apply --server-side -f -", crds.text);
-    ASSERT_EQ(applied.exit_code, 0) << applied.output;
-    auto established =
-        Kubectl("wait --for condition=Established crd/modelmonitors.modelmonitor.io --timeout=60s");
-    ASSERT_EQ(established.exit_code, 0) << established.output;
-  }
-
-  void SetUp() override {
-    if (helm_missing_) {
-      GTEST_SKIP() << "helm is not built at " << HelmPath()
-                   << ": run scripts/build-helm (`make test` runs it)";
-    }
-  }
-
-  static bool helm_missing_;
-};
-bool HelmTest::helm_missing_ = false;
-
-// Every optional part on, in each certificate mode and in development mode.
-const std::vector<std::string> kValueSets = {
-    "",
-    "--set prometheus.podMonitor.enabled=true --set prometheus.serviceMonitor.enabled=true "
-    "--set prometheus.prometheusRule.enabled=true --set grafana.dashboard.enabled=true",
-    "--set webhook.certificates.mode=certManager",
-    "--set webhook.certificates.mode=certManager "
-    "--set webhook.certificates.certManager.issuerRef.name=corp-ca "
-    "--set webhook.certificates.certManager.issuerRef.kind=ClusterIssuer",
-    "--set development.enabled=true --set operator.replicas=0",
-};
-
-TEST_F(HelmTest, LintIsCleanWithEveryValueSet) {
-  for (const auto& values : kValueSets) {
-    auto lint = Helm(std::string("lint --strict ") + kChart + " " + values);
-    EXPECT_EQ(lint.exit_code, 0) << values << "\n" << lint.text;
-    EXPECT_EQ(lint.text.find("[WARNING]"), std::string::npos) << values << "\n" << lint.text;
-    EXPECT_EQ(lint.text.find("[ERROR]"), std::string::npos) << values << "\n" << lint.text;
-  }
-}
-
-TEST_F(HelmTest, SchemaRefusesWrongValuesNamingTheKey) {
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"--set webhook.failurePolicy=Never", "/webhook/failurePolicy"},
-      {"--set webhook.certificates.mode=vault", "/webhook/certificates/mode"},
-      {"--set operator.replicas=-1", "/operator/replicas"},
-      {"--set operator.workers=65", "/operator/workers"},
-      {"--set operator.leaderElection.leaseDuration=15", "/operator/leaderElection/leaseDuration"},
-      {"--set operator.replica=2", "replica"},  // a typo is an unknown key, not ignored
-      {"--set development.webhookUrl=http://127.0.0.1:8443/x", "/development/webhookUrl"},
-      {"--set operator.logLevel=verbose", "/operator/logLevel"},
-  };
-  for (const auto& [values, key] : cases) {
-    auto r = Helm(std::string("template x ") + kChart + " " + values);
-    EXPECT_NE(r.exit_code, 0) << values << " was accepted";
-    EXPECT_NE(r.text.find(key), std::string::npos) << values << ":\n" << r.text;
-  }
-}
-
-TEST_F(HelmTest, EveryValueDocumentedInValuesYaml) {
-  // Each key line in values.yaml has a comment line right above it (or is a section
-  // whose first child is documented), so `helm show values` teaches every setting.
-  std::ifstream in(SourcePath(std::string(kChart) + "/values.yaml"));
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const std::string& l = lines[i];
-    const auto first = l.find_first_not_of(' ');
-    if (first == std::string::npos || l[first] == '#' || l[first] == '-') continue;
-    const auto colon = l.find(':');
-    if (colon == std::string::npos) continue;
-    const bool is_section = l.find_first_not_of(' ', colon + 1) == std::string::npos;
-    const size_t indent = first;
-    // Leaf keys inside resources/securityContext blocks are Kubernetes' own fields.
-    bool inside_kubernetes_object = false;
-    size_t level = indent;
-    for (size_t j = i; j-- > 0 && level > 0;) {
-      const auto f = lines[j].find_first_not_of(' ');
-      if (f == std::string::npos || lines[j][f] == '#' || f >= level) continue;
-      level = f;  // an ancestor
-      for (const char* k :
-           {"resources:", "podSecurityContext:", "securityContext:", "issuerRef:", "labels:"}) {
-        if (lines[j].compare(f, std::string(k).size(), k) == 0) inside_kubernetes_object = true;
-      }
-    }
-    if (inside_kubernetes_object) continue;
-    bool documented = i > 0 && lines[i - 1].find('#') != std::string::npos;
-    if (is_section && !documented && i + 1 < lines.size()) {
-      documented = lines[i + 1].find('#') != std::string::npos;  // documented children
-    }
-    EXPECT_TRUE(documented) << "values.yaml:" << i + 1 << " has no comment: " << l;
-  }
-}
-
-TEST_F(HelmTest, RenderedChartPassesServerSideDryRun) {
-  // The value sets whose kinds this control plane serves (cert-manager and the
-  // Prometheus Operator CRDs are not installed here; lint covers those templates).
-  for (const std::string& values :
-       std::vector<std::string>{"", "--set grafana.dashboard.enabled=true",
-                                "--set development.enabled=true --set operator.replicas=0"}) {
-    auto rendered =
-        Helm(std::string("template modelmonitor ") + kChart + " --namespace default " + values);
-    ASSERT_EQ(rendered.exit_code, 0) << rendered.text;
-    auto applied = Kubectl("apply --dry-run=server -f -", rendered.text);
-    EXPECT_EQ(applied.exit_code, 0) << values << "\n" << applied.output;
-  }
-}
-
 TEST_F(HelmTest, DevelopmentModeCallsALocalWebhookAndRunsNoOperatorInTheCluster) {
   const std::string url = "https://127.0.0.1:9443/mutate-v1-pod";
   auto r = Helm(std::string("install modelmonitor ") + kChart +
@@ -221,7 +33,7 @@ TEST_F(HelmTest, DevelopmentModeCallsALocalWebhookAndRunsNoOperatorInTheCluster)
   ASSERT_EQ(r.exit_code, 0) << r.text;
   const auto notes = r.text.find("NOTES:");
   ASSERT_NE(notes, std::string::npos) << r.text;
-  const auto docs = YamlDocuments(r.text.substr(r.text.find("---"), notes - r.text.find("---")));
+  const auto docs = YamlObjects(r.text.substr(r.text.find("---"), notes - r.text.find("---")));
   EXPECT_FALSE(FindObject(docs, "Deployment").is_object());
   EXPECT_FALSE(FindObject(docs, "PodDisruptionBudget").is_object());
   const json webhook = FindObject(docs, "MutatingWebhookConfiguration");
@@ -234,35 +46,6 @@ TEST_F(HelmTest, DevelopmentModeCallsALocalWebhookAndRunsNoOperatorInTheCluster)
                            "--no-webhook-manage-configuration", "--webhook-address=127.0.0.1"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag << " missing from:\n" << text;
   }
-}
-
-TEST_F(HelmTest, ManifestsAreInSyncWithTheChartAndApply) {
-  auto check = Shell("HELM=" + ShellQuote(HelmPath()) + " " +
-                     ShellQuote(SourcePath("scripts/render-manifests").string()) + " --check");
-  EXPECT_EQ(check.exit_code, 0) << check.text;
-  // A server-side dry run creates nothing, so the namespace the manifests create
-  // first must exist for the objects in it.
-  Kubectl("create namespace modelmonitor");
-  auto applied =
-      Kubectl("apply --dry-run=server -f " + ShellQuote(SourcePath("manifests").string()));
-  EXPECT_EQ(applied.exit_code, 0) << applied.output;
-}
-
-TEST_F(HelmTest, CrdIsTheOneInCrdsFolderAlsoInAPackagedChart) {
-  const std::string crd = ReadFile(SourcePath("crds/modelmonitor.io_modelmonitors.yaml"));
-  ASSERT_FALSE(crd.empty());
-  EXPECT_TRUE(std::filesystem::is_symlink(
-      SourcePath(std::string(kChart) + "/crds/modelmonitor.io_modelmonitors.yaml")))
-      << "the chart must link crds/, not hold a copy that can drift";
-  auto shown = Helm(std::string("show crds ") + kChart);
-  EXPECT_EQ(shown.text, crd + "\n");  // helm ends each file with a newline
-  const std::string dir = ControlPlaneEnvironment::Get().dir() + "/helm-package";
-  auto packaged = Helm(std::string("package ") + kChart + " -d " + ShellQuote(dir));
-  ASSERT_EQ(packaged.exit_code, 0) << packaged.text;
-  auto in_package = Shell("tar -xzOf " + ShellQuote(dir + "/modelmonitor-0.1.0.tgz") +
-                          " modelmonitor/crds/modelmonitor.io_modelmonitors.yaml");
-  ASSERT_EQ(in_package.exit_code, 0) << in_package.text;
-  EXPECT_EQ(in_package.text, crd);
 }
 
 // The operator flags of the chart's Deployment, with this machine's overrides.
@@ -323,7 +106,7 @@ TEST_F(HelmTest, InstallRunsTheOperatorWithTheChartsRbacUpgradesAndUninstallsCle
   // What the release holds, as Helm recorded it.
   auto manifest = Helm("get manifest " + release + " -n " + ns);
   ASSERT_EQ(manifest.exit_code, 0) << manifest.text;
-  const auto docs = YamlDocuments(manifest.text);
+  const auto docs = YamlObjects(manifest.text);
   const json deployment = FindObject(docs, "Deployment");
   ASSERT_TRUE(deployment.is_object()) << manifest.text;
   EXPECT_EQ(deployment["spec"]["replicas"], 2);
