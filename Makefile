@@ -10,7 +10,7 @@ ifeq ($(CI),true)
   CMAKE_FLAGS += -DMM_WERROR=ON
 endif
 
-.PHONY: all setup controlplane build test test-unit test-integration test-asan format format-check fuzz demo clean
+.PHONY: all setup controlplane build test test-unit test-integration test-asan format format-check fuzz demo manifests clean
 
 all: build
 
@@ -57,6 +57,11 @@ fuzz: setup
 
 demo: setup
 	@scripts/demo
+
+# charts/modelmonitor rendered with default values into manifests/ (for kubectl apply);
+# integration.helm_chart_test fails while they differ.
+manifests:
+	@scripts/render-manifests
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
