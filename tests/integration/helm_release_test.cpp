@@ -3,12 +3,17 @@
 // token, so the API server authorises every call by the chart's RBAC), reconciles
 // examples/minimal.yaml; helm upgrade keeps what the operator wrote; helm uninstall
 // leaves only the CRD. Also: development mode (the operator outside the cluster).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "common/kube/resource_path.h"
 #include "tests/support/control_plane.h"
@@ -48,14 +53,21 @@ TEST_F(HelmTest, DevelopmentModeCallsALocalWebhookAndRunsNoOperatorInTheCluster)
   }
 }
 
-// The operator flags of the chart's Deployment, with this machine's overrides.
-std::vector<std::string> OperatorArgs(const json& deployment, const std::string& help,
+// MM_OPERATOR_BINARY checks the chart against another build of the operator.
+std::string OperatorBinary() {
+  const char* other = std::getenv("MM_OPERATOR_BINARY");
+  return other ? other : std::string(MM_BINARY_DIR) + "/operator/modelmonitor-operator";
+}
+
+// The chart's operator flags with this machine's overrides, leaving out (into
+// `unknown`) those the binary's --help does not list.
+std::vector<std::string> OperatorArgs(const std::vector<std::string>& chart_args,
+                                      const std::string& help,
                                       const std::map<std::string, std::string>& overrides,
                                       std::vector<std::string>* unknown) {
   std::vector<std::string> args;
   std::set<std::string> seen;
-  for (const auto& a : deployment["spec"]["template"]["spec"]["containers"][0]["args"]) {
-    const std::string arg = a.get<std::string>();
+  for (const std::string& arg : chart_args) {
     const std::string flag = arg.substr(0, arg.find('='));
     // CLI11 lists a negated flag (--no-x) under its positive name (--x).
     const std::string listed = flag.rfind("--no-", 0) == 0 ? "--" + flag.substr(5) : flag;
@@ -151,14 +163,13 @@ TEST_F(HelmTest, InstallRunsTheOperatorWithTheChartsRbacUpgradesAndUninstallsCle
   ASSERT_EQ(example.exit_code, 0) << example.output;
 
   // The operator binary with the chart's own flags, as the chart's ServiceAccount.
-  // MM_OPERATOR_BINARY: check the chart against another build of the operator.
-  const char* other = std::getenv("MM_OPERATOR_BINARY");
-  const std::string binary =
-      other ? other : std::string(MM_BINARY_DIR) + "/operator/modelmonitor-operator";
+  const std::string binary = OperatorBinary();
   const std::string help = Shell(ShellQuote(binary) + " --help").text;
   std::vector<std::string> unknown;
   const std::string identity = "helm-test-" + ns;
-  const auto args = OperatorArgs(deployment, help,
+  const auto args = OperatorArgs(deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+                                     .get<std::vector<std::string>>(),
+                                 help,
                                  {{"--kubeconfig", ServiceAccountKubeconfig(ns, sa)},
                                   {"--identity", identity},
                                   {"--health-address", "127.0.0.1"},
@@ -282,6 +293,133 @@ TEST_F(HelmTest, InstallRunsTheOperatorWithTheChartsRbacUpgradesAndUninstallsCle
   }
   EXPECT_EQ(Kubectl("get crd modelmonitors.modelmonitor.io").exit_code, 0);
   EXPECT_EQ(Kubectl("get modelmonitor minimal -n " + models).exit_code, 0);
+}
+
+// A port nothing listens on now (the kernel's pick for port 0).
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    return 0;
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// The operator command line NOTES.txt prints in development mode, one flag a line
+// after the binary's path, each but the last ending in " \\".
+std::vector<std::string> NotesCommandLine(const std::string& notes) {
+  std::vector<std::string> args;
+  const auto start = notes.find("build/operator/modelmonitor-operator");
+  if (start == std::string::npos) return args;
+  std::istringstream lines(notes.substr(start));
+  std::string line;
+  std::getline(lines, line);  // the binary and --kubeconfig
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    bool continued = false;
+    for (std::string w; words >> w;) {
+      if (w == "\\") {
+        continued = true;
+      } else {
+        args.push_back(w);
+      }
+    }
+    if (!continued) break;
+  }
+  return args;
+}
+
+// The local demo's set-up: the chart in development mode, the operator binary as a
+// local process started with the flags the notes print; a Deployment's new pod is
+// injected through the webhook URL with the caBundle the local operator set.
+TEST_F(HelmTest, DevelopmentModeInjectsThroughTheLocalOperatorTheNotesDescribe) {
+  const std::string binary = OperatorBinary();
+  const std::string help = Shell(ShellQuote(binary) + " --help").text;
+  if (help.find("--webhook-port") == std::string::npos) {
+    GTEST_SKIP() << binary << " has no webhook (not wired into operator/main.cpp in this build)";
+  }
+  auto admin = ControlPlaneEnvironment::Get().AdminClient();
+  const std::string ns = UniqueNamespace("mm-dev");
+  const int port = FreePort();
+  ASSERT_GT(port, 0);
+  auto installed =
+      Helm("install dev " + std::string(kChart) + " -n " + ns +
+           " --create-namespace --set development.enabled=true"
+           " --set development.webhookUrl=https://127.0.0.1:" +
+           std::to_string(port) + "/mutate-v1-pod --set webhook.port=" + std::to_string(port));
+  ASSERT_EQ(installed.exit_code, 0) << installed.text;
+  const auto chart_args = NotesCommandLine(installed.text);
+  ASSERT_GT(chart_args.size(), 10u) << installed.text;
+  std::vector<std::string> unknown;
+  const auto args = OperatorArgs(chart_args, help,
+                                 {{"--kubeconfig", ControlPlaneEnvironment::Get().kubeconfig()},
+                                  {"--health-port", "0"},
+                                  {"--api-port", "0"}},
+                                 &unknown);
+  EXPECT_TRUE(unknown.empty()) << "the notes pass " << unknown.front()
+                               << ", which modelmonitor-operator does not know";
+
+  const std::string models = UniqueNamespace("mm-dev-models");
+  ASSERT_EQ(Kubectl("create namespace " + models).exit_code, 0);
+  ASSERT_EQ(Kubectl("apply -n " + models + " -f " +
+                    ShellQuote(SourcePath("examples/minimal.yaml").string()))
+                .exit_code,
+            0);
+  {
+    LocalProcess op(binary, args, ControlPlaneEnvironment::Get().dir() + "/dev-" + ns + ".log");
+    const std::string mwc =
+        "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/"
+        "dev-modelmonitor-sidecar-injector";
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          auto r = admin->Get(mwc);
+          return r.ok() && !r.body["webhooks"][0]["clientConfig"].value("caBundle", "").empty();
+        },
+        30s))
+        << op.Log();
+    const json deployment = {
+        {"apiVersion", "apps/v1"},
+        {"kind", "Deployment"},
+        {"metadata", {{"name", "my-model"}}},
+        {"spec",
+         {{"replicas", 1},
+          {"selector", {{"matchLabels", {{"app", "my-model"}}}}},
+          {"template",
+           {{"metadata", {{"labels", {{"app", "my-model"}}}}},
+            {"spec",
+             {{"containers",
+               json::array({{{"name", "model"},
+                             {"image", "example/model:1"},
+                             {"ports", json::array({{{"name", "http"},
+                                                     {"containerPort", 8000}}})}}})}}}}}}}};
+    ASSERT_TRUE(
+        admin->Create(ResourcePath{"apps/v1", "deployments", models}.Url(), deployment).ok());
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          auto pods = admin->Get(ResourcePath{"v1", "pods", models}.Url());
+          for (const auto& pod : pods.body.value("items", json::array())) {
+            const auto& init = pod["spec"].value("initContainers", json::array());
+            if (!init.empty() && init[0].value("name", "") == "modelmonitor-sidecar" &&
+                pod["metadata"]["annotations"].value("modelmonitor.io/injected", "") ==
+                    "minimal@0.1.0") {
+              return true;
+            }
+          }
+          return false;
+        },
+        60s))
+        << op.Log();
+    op.Signal(SIGTERM);
+    EXPECT_EQ(op.Wait(30s), 0) << op.Log();
+  }
+  auto uninstalled = Helm("uninstall dev -n " + ns + " --wait");
+  EXPECT_EQ(uninstalled.exit_code, 0) << uninstalled.text;
 }
 
 }  // namespace
