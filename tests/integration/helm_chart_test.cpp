@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -181,6 +182,57 @@ TEST_F(HelmTest, DashboardAndAlertRulesUseRealMetricNames) {
   ASSERT_TRUE(rule.is_object());
   const auto unknown = UnknownMetrics(rule["spec"].dump(), known);
   EXPECT_TRUE(unknown.empty()) << "the PrometheusRule uses " << *unknown.begin();
+}
+
+// The PromQL of a Grafana query with Grafana's variables replaced by values.
+std::string WithoutGrafanaVariables(std::string expr) {
+  for (const auto& [variable, value] : std::vector<std::pair<std::string, std::string>>{
+           {"$__rate_interval", "5m"}, {"$namespace", "prod"}, {"$monitor", ".*"}}) {
+    for (size_t at; (at = expr.find(variable)) != std::string::npos;) {
+      expr.replace(at, variable.size(), value);
+    }
+  }
+  std::replace(expr.begin(), expr.end(), '\n', ' ');
+  return expr;
+}
+
+TEST_F(HelmTest, DashboardAndAlertQueriesParseAsPromQL) {
+  const auto checker = std::filesystem::path(HelmPath()).parent_path() / "promql-check";
+  if (!std::filesystem::exists(checker)) {
+    GTEST_SKIP() << checker
+                 << " is not built: run scripts/build-promql-check (`make test` runs it)";
+  }
+  auto rendered = Helm(std::string("template modelmonitor ") + kChart +
+                       " --set grafana.dashboard.enabled=true"
+                       " --set prometheus.prometheusRule.enabled=true");
+  ASSERT_EQ(rendered.exit_code, 0) << rendered.text;
+  const auto docs = YamlObjects(rendered.text);
+  const json dashboard = json::parse(
+      FindObject(docs, "ConfigMap")["data"].value("modelmonitor.json", ""), nullptr, false);
+  ASSERT_TRUE(dashboard.is_object());
+  std::string queries;
+  size_t count = 0;
+  auto add = [&](const std::string& expr) {
+    queries += WithoutGrafanaVariables(expr) + "\n";
+    ++count;
+  };
+  for (const auto& panel : dashboard["panels"]) {
+    for (const auto& target : panel.value("targets", json::array())) add(target["expr"]);
+  }
+  for (const auto& annotation : dashboard["annotations"]["list"]) {
+    if (annotation.contains("expr")) add(annotation["expr"]);
+  }
+  for (const auto& group : FindObject(docs, "PrometheusRule")["spec"]["groups"]) {
+    for (const auto& rule : group["rules"]) add(rule["expr"]);
+  }
+  ASSERT_GE(count, 35u);
+  const std::string file = ControlPlaneEnvironment::Get().dir() + "/queries.promql";
+  std::ofstream(file) << queries;
+  auto checked = Shell(ShellQuote(checker.string()) + " < " + ShellQuote(file));
+  EXPECT_EQ(checked.exit_code, 0) << checked.text;
+  EXPECT_NE(checked.text.find(std::to_string(count) + " of " + std::to_string(count)),
+            std::string::npos)
+      << checked.text;
 }
 
 TEST_F(HelmTest, ManifestsAreInSyncWithTheChartAndApply) {
