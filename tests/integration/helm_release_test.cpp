@@ -110,10 +110,18 @@ TEST_F(HelmTest, InstallRunsTheOperatorWithTheChartsRbacUpgradesAndUninstallsCle
   const std::string ns = UniqueNamespace("mm-helm");
   const std::string release = "modelmonitor";  // names as in the docs: modelmonitor-*
   const std::string sa = "modelmonitor-operator";
-  auto installed = Helm("install " + release + " " + kChart + " --namespace " + ns +
-                        " --create-namespace --wait=false");
+  // The namespace enforces the "restricted" Pod Security Standard, and warns for
+  // workloads whose pod template would violate it.
+  ASSERT_EQ(Kubectl("create namespace " + ns).exit_code, 0);
+  ASSERT_EQ(Kubectl("label namespace " + ns + " pod-security.kubernetes.io/enforce=restricted" +
+                    " pod-security.kubernetes.io/warn=restricted")
+                .exit_code,
+            0);
+  auto installed =
+      Helm("install " + release + " " + kChart + " --namespace " + ns + " --wait=false");
   ASSERT_EQ(installed.exit_code, 0) << installed.text;
   EXPECT_NE(installed.text.find("STATUS: deployed"), std::string::npos) << installed.text;
+  EXPECT_EQ(installed.text.find("PodSecurity"), std::string::npos) << installed.text;
 
   // What the release holds, as Helm recorded it.
   auto manifest = Helm("get manifest " + release + " -n " + ns);
