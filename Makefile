@@ -17,12 +17,14 @@ all: build
 setup:
 	@scripts/setup
 
-# What the tests need beyond Debian packages: the control plane, helm and promql-check (Go, cached in
-# ~/.cache/modelmonitor) and the scikit-learn reference environment (PyPI, same cache).
+# What the tests need beyond Debian packages: the control plane, helm, promql-check and
+# the CRDs of the chart's optional integrations (Go modules, cached in ~/.cache/modelmonitor)
+# and the scikit-learn reference environment (PyPI, same cache).
 controlplane: setup
 	@scripts/build-controlplane >/dev/null
 	@scripts/build-helm >/dev/null
 	@scripts/build-promql-check >/dev/null
+	@scripts/fetch-test-crds >/dev/null
 	@scripts/python-env >/dev/null
 
 $(BUILD)/build.ninja: CMakeLists.txt

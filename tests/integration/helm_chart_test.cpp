@@ -235,6 +235,33 @@ TEST_F(HelmTest, DashboardAndAlertQueriesParseAsPromQL) {
       << checked.text;
 }
 
+// The optional parts (Prometheus Operator objects, cert-manager certificates) against
+// the real CRDs of those projects (scripts/fetch-test-crds), which the API server
+// checks field by field (kubectl's strict field validation).
+TEST_F(HelmTest, OptionalPartsPassServerSideDryRunAgainstTheirProjectsCrds) {
+  const auto crds = std::filesystem::path(HelmPath()).parent_path().parent_path() / "crds";
+  if (!std::filesystem::exists(crds / ".stamp")) {
+    GTEST_SKIP() << crds << " is missing: run scripts/fetch-test-crds (`make test` runs it)";
+  }
+  auto applied = Kubectl("apply --server-side -f " + ShellQuote(crds.string()));
+  ASSERT_EQ(applied.exit_code, 0) << applied.output;
+  for (const char* crd :
+       {"podmonitors.monitoring.coreos.com", "servicemonitors.monitoring.coreos.com",
+        "prometheusrules.monitoring.coreos.com", "certificates.cert-manager.io",
+        "issuers.cert-manager.io"}) {
+    auto established =
+        Kubectl(std::string("wait --for condition=Established crd/") + crd + " --timeout=60s");
+    ASSERT_EQ(established.exit_code, 0) << established.output;
+  }
+  for (const auto& values : kValueSets) {
+    auto rendered =
+        Helm(std::string("template modelmonitor ") + kChart + " --namespace default " + values);
+    ASSERT_EQ(rendered.exit_code, 0) << values << "\n" << rendered.text;
+    auto dry_run = Kubectl("apply --dry-run=server -f -", rendered.text);
+    EXPECT_EQ(dry_run.exit_code, 0) << values << "\n" << dry_run.output;
+  }
+}
+
 TEST_F(HelmTest, ManifestsAreInSyncWithTheChartAndApply) {
   auto check = Shell("HELM=" + ShellQuote(HelmPath()) + " " +
                      ShellQuote(SourcePath("scripts/render-manifests").string()) + " --check");
