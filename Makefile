@@ -10,17 +10,21 @@ ifeq ($(CI),true)
   CMAKE_FLAGS += -DMM_WERROR=ON
 endif
 
-.PHONY: all setup controlplane build test test-unit test-integration test-asan format format-check fuzz demo clean
+.PHONY: all setup controlplane build test test-unit test-integration test-asan format format-check fuzz demo manifests clean
 
 all: build
 
 setup:
 	@scripts/setup
 
-# What the tests need beyond Debian packages: the control plane (Go, cached in
-# ~/.cache/modelmonitor) and the scikit-learn reference environment (PyPI, same cache).
+# What the tests need beyond Debian packages: the control plane, helm, promql-check and
+# the CRDs of the chart's optional integrations (Go modules, cached in ~/.cache/modelmonitor)
+# and the scikit-learn reference environment (PyPI, same cache).
 controlplane: setup
 	@scripts/build-controlplane >/dev/null
+	@scripts/build-helm >/dev/null
+	@scripts/build-promql-check >/dev/null
+	@scripts/fetch-test-crds >/dev/null
 	@scripts/python-env >/dev/null
 
 $(BUILD)/build.ninja: CMakeLists.txt
@@ -59,6 +63,11 @@ fuzz: setup
 
 demo: setup
 	@scripts/demo
+
+# charts/modelmonitor rendered with default values into manifests/ (for kubectl apply);
+# integration.helm_chart_test fails while they differ.
+manifests:
+	@scripts/render-manifests
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz

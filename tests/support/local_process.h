@@ -1,0 +1,33 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace mm::testing {
+
+// A program the test starts as a child process (the operator binary, a model
+// server), with stdout and stderr in a log file the test reads. The child dies with
+// the test process (PR_SET_DEATHSIG); the destructor kills what is still running.
+class LocalProcess {
+ public:
+  LocalProcess(const std::string& binary, const std::vector<std::string>& args,
+               const std::string& log_path);
+  ~LocalProcess();
+  LocalProcess(const LocalProcess&) = delete;
+  LocalProcess& operator=(const LocalProcess&) = delete;
+
+  std::string Log() const;
+  bool Running();
+  void Signal(int sig) const;
+  // Waits for the exit; the exit code, or -1 on timeout or death by a signal.
+  int Wait(std::chrono::milliseconds timeout);
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_path_;
+};
+
+}  // namespace mm::testing
