@@ -8,6 +8,8 @@
 // an Event say so.
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include "common/api/monitor_tokens.h"
 #include "common/base64.h"
 #include "common/kube/resource_path.h"
@@ -137,6 +139,7 @@ TEST_F(InjectionE2eTest, DeploymentPodsAreInjectedWithTokensAndCountedInStatus) 
   }
 
   // Deployment -> ReplicaSet -> pods, each through the webhook.
+  const auto deployed_at = std::chrono::steady_clock::now();
   ASSERT_TRUE(
       admin_->Create(ResourcePath{"apps/v1", "deployments", ns_}.Url(), ModelDeployment("fraud", 2))
           .ok());
@@ -169,10 +172,16 @@ TEST_F(InjectionE2eTest, DeploymentPodsAreInjectedWithTokensAndCountedInStatus) 
       },
       30s))
       << Monitor("fraud").dump(2);
+  std::cout << "Deployment created -> 2 injected pods counted in status: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - deployed_at)
+                   .count()
+            << " ms\n";
 
   // The webhook goes down: a new pod is created without the sidecar
   // (failurePolicy: Ignore), and the monitor says so.
   injector_->Stop();
+  const auto outage_at = std::chrono::steady_clock::now();
   ASSERT_TRUE(admin_
                   ->Patch(ResourcePath{"apps/v1", "deployments", ns_, "fraud"}.Url(),
                           {{"spec", {{"replicas", 3}}}}, kube::PatchType::kMerge)
@@ -185,6 +194,11 @@ TEST_F(InjectionE2eTest, DeploymentPodsAreInjectedWithTokensAndCountedInStatus) 
       },
       60s))
       << Monitor("fraud").dump(2);
+  std::cout << "uninjected pod created -> PodsNotInjected in status: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - outage_at)
+                   .count()
+            << " ms\n";
   const std::string message = ConditionOf(Monitor("fraud"), "Injected")["message"];
   EXPECT_NE(message.find("1 missed by the webhook"), std::string::npos) << message;
   ASSERT_TRUE(WaitFor(

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <iostream>
 #include <thread>
 
 #include "common/api/monitor_tokens.h"
@@ -302,6 +303,33 @@ TEST_F(LabelGatewayTest, ASidecarThatStaysDownIsReportedAndTheRetryCompletes) {
   answer = json::parse(retried.body);
   EXPECT_EQ(answer["joined"], 1);     // b1, now
   EXPECT_EQ(answer["duplicate"], 1);  // a1, joined by the first post
+}
+
+// A large NDJSON upload through the whole path; prints how long it took.
+TEST_F(LabelGatewayTest, ALargeNdjsonUploadIsJoinedWhole) {
+  constexpr int kLabels = 20000;
+  std::vector<std::string> a, b;
+  std::string body;
+  for (int i = 0; i < kLabels; ++i) {
+    const std::string id = "req-" + std::to_string(i);
+    (i % 2 ? b : a).push_back(id);
+    body += R"({"id":")" + id + R"(","label":)" + std::to_string(i % 3 ? 1 : 0) + "}\n";
+  }
+  sidecars_[0]->Predict(a);
+  sidecars_[1]->Predict(b);
+  const std::string token = AllowedToken();
+  const auto start = std::chrono::steady_clock::now();
+  auto r = PostLabels(body, token, "fraud", "application/x-ndjson");
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 500);
+  const json answer = json::parse(r.body);
+  EXPECT_EQ(answer["received"], kLabels);
+  EXPECT_EQ(answer["joined"], kLabels);
+  EXPECT_EQ(answer["unknown"], 0);
+  std::cout << "gateway: " << kLabels << " NDJSON labels (" << body.size()
+            << " bytes) to 2 sidecars, all joined, in " << ms << " ms\n";
 }
 
 }  // namespace
