@@ -83,7 +83,7 @@ ReconcileResult MonitorReconciler::Reconcile(const std::string& key) {
   // monitor reported Ready has them. A failure is retried after the status is written.
   std::string token_error;
   if (d_.token_secrets && !monitor.uid.empty()) {
-    if (auto s = EnsureTokenSecret(d_.client, monitor); !s) token_error = s.error().message;
+    if (auto s = tokens_.Ensure(d_.client, monitor); !s) token_error = s.error().message;
   }
   bool generation_moved = false;
   nlohmann::json before;

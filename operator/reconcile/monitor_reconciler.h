@@ -9,6 +9,7 @@
 #include "operator/informer/informer.h"
 #include "operator/reconcile/conditions.h"
 #include "operator/reconcile/monitor_view.h"
+#include "operator/reconcile/token_secret.h"
 
 namespace mm::op {
 
@@ -67,6 +68,7 @@ class MonitorReconciler {
   void RecordTransitions(const MonitorView& m, const nlohmann::json& before,
                          const nlohmann::json& after);
   Deps d_;
+  TokenSecretKeeper tokens_;
 };
 
 }  // namespace mm::op

@@ -103,4 +103,20 @@ Status EnsureTokenSecret(kube::KubeClient& client, const MonitorView& m) {
   return Error{where + " kept changing; gave up after " + std::to_string(kAttempts) + " attempts"};
 }
 
+Status TokenSecretKeeper::Ensure(kube::KubeClient& client, const MonitorView& m) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = checked_.find(m.uid);
+    if (it != checked_.end() && now - it->second < recheck_) return OkStatus();
+  }
+  auto s = EnsureTokenSecret(client, m);
+  if (s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (checked_.size() > 100000) checked_.clear();  // deleted monitors' entries
+    checked_[m.uid] = now;
+  }
+  return s;
+}
+
 }  // namespace mm::op

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <chrono>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -23,5 +26,20 @@ std::string RandomToken();
 // Creates the Secret when it is missing, fills in missing keys, and re-reads on a
 // 409 (another writer). Errors name the Secret and the API's answer, never a token.
 Status EnsureTokenSecret(kube::KubeClient& client, const MonitorView& monitor);
+
+// EnsureTokenSecret at most once per `recheck` per monitor (by uid): reconciles
+// run on every pod event of a monitor, and the Secret rarely changes. A Secret
+// deleted by hand is back within `recheck`. Thread-safe (workers share it).
+class TokenSecretKeeper {
+ public:
+  explicit TokenSecretKeeper(std::chrono::seconds recheck = std::chrono::minutes(5))
+      : recheck_(recheck) {}
+  Status Ensure(kube::KubeClient& client, const MonitorView& monitor);
+
+ private:
+  const std::chrono::seconds recheck_;
+  std::mutex mu_;
+  std::map<std::string, std::chrono::steady_clock::time_point> checked_;  // uid -> when
+};
 
 }  // namespace mm::op

@@ -95,5 +95,20 @@ TEST(TokenSecret, ErrorsNameTheSecretNeverTheToken) {
   EXPECT_EQ(s.error().message.find(sent), std::string::npos);
 }
 
+TEST(TokenSecret, TheKeeperChecksEachMonitorOncePerInterval) {
+  testing::FakeKubeClient fake;
+  fake.Queue("GET", kSecret, 200, BuildTokenSecret(Fraud(), "L", "A"));
+  TokenSecretKeeper keeper(std::chrono::minutes(5));
+  ASSERT_TRUE(keeper.Ensure(fake, Fraud()).ok());
+  ASSERT_TRUE(keeper.Ensure(fake, Fraud()).ok());
+  EXPECT_EQ(fake.calls().size(), 1u);
+  TokenSecretKeeper eager(std::chrono::seconds(0));
+  fake.Queue("GET", kSecret, 200, BuildTokenSecret(Fraud(), "L", "A"));
+  fake.Queue("GET", kSecret, 200, BuildTokenSecret(Fraud(), "L", "A"));
+  ASSERT_TRUE(eager.Ensure(fake, Fraud()).ok());
+  ASSERT_TRUE(eager.Ensure(fake, Fraud()).ok());
+  EXPECT_EQ(fake.calls().size(), 3u);
+}
+
 }  // namespace
 }  // namespace mm::op
