@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
     return std::make_pair(
         ResourcePath{"v1", "pods", ns}.Url(),
         mm::testing::Pod("p" + std::to_string(i), {{"model", "m" + std::to_string(i % monitors)}},
-                         i % 2 == 0));
+                         i % 2 == 0 ? "m" + std::to_string(i % monitors) : ""));
   });
   const double pods_s = Seconds(Clock::now() - t0);
   std::printf("created %d monitors in %.1f s (%.0f/s), %d pods in %.1f s (%.0f/s)\n", monitors,

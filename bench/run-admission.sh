@@ -11,6 +11,6 @@ dir=$(mktemp -d)
 exec 3> >("$cp" up --dir "$dir" > "$dir/launcher.log" 2>&1)  # stops when fd 3 closes
 trap 'exec 3>&-; sleep 2; rm -rf "$dir"' EXIT
 for _ in $(seq 1 180); do [ -f "$dir/kubeconfig" ] && grep -q READY "$dir/launcher.log" && break; sleep 1; done
-"$(dirname "$cp")/kubectl" --kubeconfig "$dir/kubeconfig" apply -f "$here/tests/integration/testdata/modelmonitor-crd.yaml" >/dev/null
+"$(dirname "$cp")/kubectl" --kubeconfig "$dir/kubeconfig" apply -f "$here/crds/modelmonitor.io_modelmonitors.yaml" >/dev/null
 "$(dirname "$cp")/kubectl" --kubeconfig "$dir/kubeconfig" wait --for=condition=Established --timeout=60s crd/modelmonitors.modelmonitor.io >/dev/null
 "$build/bench/admission_bench" --kubeconfig "$dir/kubeconfig" "$@"

@@ -3,24 +3,38 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "common/kube/kubeconfig.h"
 #include "common/kube/rest_kube_client.h"
 #include "common/log.h"
+#include "operator/api/api_flags.h"
+#include "operator/api/api_server.h"
+#include "operator/api/kube_authenticator.h"
+#include "operator/api/label_gateway.h"
 #include "operator/controller.h"
 #include "operator/controller_options.h"
 #include "operator/health_server.h"
 #include "operator/options.h"
+#include "operator/webhook/cached_monitor_lookup.h"
+#include "operator/webhook/webhook_flags.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"modelmonitor-operator: keeps ML models healthy on Kubernetes"};
   app.set_version_flag("--version", std::string("modelmonitor-operator ") + MM_VERSION);
   mm::op::OperatorOptions options;
   mm::op::AddFlags(app, &options);
+  mm::webhook::SidecarInjectorOptions webhook_options;
+  mm::webhook::AddWebhookFlags(app, &webhook_options);
+  mm::op::ApiFlags api_flags;
+  mm::op::AddApiFlags(app, &api_flags);
   CLI11_PARSE(app, argc, argv);
+  mm::webhook::ResolveWebhookOptions(&webhook_options);
+  mm::op::AddApiCertificateNames(api_flags, &webhook_options);
   mm::log::Level level;
   if (mm::log::ParseLevel(options.log_level, &level)) mm::log::SetMinLevel(level);
   auto controller_options = mm::op::MakeControllerOptions(options);
@@ -65,6 +79,41 @@ int main(int argc, char** argv) {
                                       {"server", config->server}});
   controller.Start();
 
+  // The webhook serves on every replica (the API server calls any of them),
+  // from the controller's ModelMonitor cache once it has synced.
+  mm::webhook::ApiMonitorLookup api_lookup(client);
+  mm::webhook::CachedMonitorLookup lookup(controller.monitors(), api_lookup);
+  std::atomic<mm::op::ApiServer*> api_server{nullptr};
+  webhook_options.on_new_certificates = [&api_server](const mm::tls::ServingCertificates& c) {
+    if (auto* api = api_server.load()) (void)api->UseCertificates(c);
+  };
+  std::unique_ptr<mm::webhook::SidecarInjector> injector;
+  if (options.webhook) {
+    auto started = mm::webhook::SidecarInjector::Start(client, lookup, webhook_options);
+    if (!started) {
+      mm::log::Error("cannot start the webhook", {{"error", started.error().message}});
+      return 1;
+    }
+    injector = std::move(started).value();
+  }
+  mm::op::KubeAuthenticator authenticator(client);
+  std::unique_ptr<mm::op::ApiServer> api;
+  if (options.api) {
+    auto tls = mm::op::ApiTlsContext(api_flags, client, webhook_options, injector.get());
+    if (!tls) {
+      mm::log::Error("no certificates for the operator API", {{"error", tls.error().message}});
+      return 1;
+    }
+    api_flags.server.tls = std::move(tls).value();
+    api = std::make_unique<mm::op::ApiServer>(api_flags.server, authenticator);
+    mm::op::RegisterLabelGateway(*api, client, mm::op::MakeFanoutOptions(api_flags));
+    if (auto s = api->Start(); !s) {
+      mm::log::Error("cannot start the operator API", {{"error", s.error().message}});
+      return 1;
+    }
+    api_server = api.get();
+  }
+
   int sig = 0;
   sigwait(&signals, &sig);
   mm::log::Info("shutting down", {{"signal", strsignal(sig)}});
@@ -76,6 +125,9 @@ int main(int argc, char** argv) {
     std::_Exit(1);
   })
       .detach();
+  api_server = nullptr;
+  if (api) api->Stop();
+  if (injector) injector->Stop();
   controller.Stop();
   health.Stop();
   mm::log::Info("stopped");

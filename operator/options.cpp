@@ -94,6 +94,12 @@ void AddFlags(CLI::App& app, OperatorOptions* o) {
   app.add_option("--identity", o->identity,
                  "This replica's name in the Lease and in Events; default $POD_NAME or the "
                  "hostname, with a random suffix");
+  app.add_flag("--webhook,!--no-webhook", o->webhook,
+               "Serve the sidecar injection webhook (docs/injection.md); default on; off for a "
+               "replica that only reconciles");
+  app.add_flag("--api,!--no-api", o->api,
+               "Serve the operator's HTTPS API: the label gateway (docs/operator-api.md); "
+               "default on");
   app.add_option("--list-page-size", o->list_page_size,
                  "Items per page when informers LIST (limit/continue)")
       ->check(CLI::Range(int64_t{1}, int64_t{10000}))

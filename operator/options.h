@@ -28,6 +28,9 @@ struct OperatorOptions {
   std::string leader_elect_retry_period = "2s";
   std::string identity;  // empty: $POD_NAME or the hostname, plus a random suffix
 
+  bool webhook = true;  // serve the sidecar injection webhook (webhook_flags.h)
+  bool api = true;      // serve the operator API (operator/api/api_flags.h)
+
   int64_t list_page_size = 500;
   std::string watch_timeout = "5m";
   std::string shutdown_timeout = "20s";

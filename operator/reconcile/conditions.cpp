@@ -18,6 +18,18 @@ std::string PodList(const std::vector<std::string>& names) {
   return out;
 }
 
+// The matched pods left alone on purpose, e.g. "; not injected by choice: 1 opted out".
+std::string Skipped(const Observation& o) {
+  std::string out;
+  auto add = [&](int n, const char* what) {
+    if (n > 0) out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + what;
+  };
+  add(o.opted_out, "opted out (modelmonitor.io/inject: \"false\")");
+  add(o.host_network, "on the host network");
+  add(o.other_monitor, "injected by another ModelMonitor");
+  return out.empty() ? "" : "; left alone on purpose: " + out;
+}
+
 }  // namespace
 
 nlohmann::json Condition::ToJson() const {
@@ -51,14 +63,18 @@ std::vector<Condition> ComputeConditions(const Observation& o) {
     injected.status = "False";
     injected.reason = reason::kNoPodsMatched;
     injected.message = "no " + pods_text;
-  } else if (o.injected < o.matched) {
+  } else if (!o.not_injected.empty()) {
     injected.status = "False";
     injected.reason = reason::kPodsNotInjected;
     injected.message = std::to_string(o.injected) + " of " + std::to_string(o.matched) + " " +
-                       pods_text + " carry the sidecar; missing: " + PodList(o.not_injected) +
-                       " (created while the webhook was unavailable? recreate them)";
-  } else {
+                       pods_text + " carry the sidecar; " + std::to_string(o.not_injected.size()) +
+                       " missed by the webhook: " + PodList(o.not_injected) +
+                       " (created while the webhook was unavailable? recreate them)" + Skipped(o);
+  } else if (o.injected == o.matched) {
     injected.message = "all " + std::to_string(o.matched) + " " + pods_text + " carry the sidecar";
+  } else {
+    injected.message = std::to_string(o.injected) + " of " + std::to_string(o.matched) + " " +
+                       pods_text + " carry the sidecar" + Skipped(o);
   }
 
   const bool target_missing = !o.target_name.empty() && !o.target_found;
@@ -67,7 +83,7 @@ std::vector<Condition> ComputeConditions(const Observation& o) {
     degraded.reason = reason::kTargetNotFound;
     degraded.message = "spec.target " + o.target_kind + " " + o.ns + "/" + o.target_name +
                        " does not exist; remediation has nothing to act on";
-  } else if (o.matched > 0 && o.injected < o.matched) {
+  } else if (!o.not_injected.empty()) {
     degraded.status = "True";
     degraded.reason = reason::kPodsNotInjected;
     degraded.message = injected.message;

@@ -14,8 +14,11 @@ struct Observation {
   std::string selector_error;             // non-empty: spec.selector is unusable (terminal)
   std::string selector;                   // the selector as text, for messages
   int matched = 0;                        // pods the selector matches
-  int injected = 0;                       // of those, pods with the injection annotation
-  std::vector<std::string> not_injected;  // names of matched pods without it (sorted)
+  int injected = 0;                       // of those, pods that carry this monitor's sidecar
+  int opted_out = 0;                      // ... with modelmonitor.io/inject: "false"
+  int host_network = 0;                   // ... with hostNetwork (never injected)
+  int other_monitor = 0;                  // ... injected by another monitor selecting them too
+  std::vector<std::string> not_injected;  // names of matched pods the webhook missed (sorted)
   std::string target_kind;                // "" when spec.target is absent
   std::string target_name;
   bool target_found = false;

@@ -5,6 +5,8 @@
 
 #include "common/kube/status_update.h"
 #include "common/log.h"
+#include "operator/reconcile/token_secret.h"
+#include "operator/webhook/injection_report.h"
 
 namespace mm::op {
 
@@ -37,14 +39,26 @@ Observation MonitorReconciler::Observe(const MonitorView& m) const {
     if (meta == pod.end() || !meta->is_object()) return;
     const auto labels = meta->find("labels");
     if (!m.selector->Matches(labels == meta->end() ? kNone : *labels)) return;
-    ++o.matched;
-    const auto annotations = meta->find("annotations");
-    if (annotations != meta->end() && annotations->is_object() &&
-        annotations->contains(kInjectedAnnotation)) {
-      ++o.injected;
-    } else {
-      o.not_injected.push_back(meta->value("name", ""));
+    switch (webhook::ClassifyMatchedPod(m.name, pod)) {
+      case webhook::PodInjection::kTerminating:
+        return;
+      case webhook::PodInjection::kInjected:
+        ++o.injected;
+        break;
+      case webhook::PodInjection::kOtherMonitor:
+        ++o.other_monitor;
+        break;
+      case webhook::PodInjection::kOptedOut:
+        ++o.opted_out;
+        break;
+      case webhook::PodInjection::kHostNetwork:
+        ++o.host_network;
+        break;
+      case webhook::PodInjection::kMissed:
+        o.not_injected.push_back(meta->value("name", ""));
+        break;
     }
+    ++o.matched;
   });
   std::sort(o.not_injected.begin(), o.not_injected.end());
   if (!m.target_name.empty()) {
@@ -65,6 +79,12 @@ ReconcileResult MonitorReconciler::Reconcile(const std::string& key) {
   const std::string now = NowRfc3339();
 
   if (!d_.may_write()) return ReconcileResult::Done();
+  // The tokens the injected sidecars read (secretKeyRef): before the status, so a
+  // monitor reported Ready has them. A failure is retried after the status is written.
+  std::string token_error;
+  if (d_.token_secrets && !monitor.uid.empty()) {
+    if (auto s = tokens_.Ensure(d_.client, monitor); !s) token_error = s.error().message;
+  }
   bool generation_moved = false;
   nlohmann::json before;
   const kube::ResourcePath path{kApiVersion, kResource, monitor.ns, monitor.name};
@@ -100,6 +120,7 @@ ReconcileResult MonitorReconciler::Reconcile(const std::string& key) {
                                  {"conflicts", update.conflicts}});
     RecordTransitions(monitor, before, update.response.body.value("status", nlohmann::json()));
   }
+  if (!token_error.empty()) return ReconcileResult::Retry(token_error);
   if (!monitor.selector_error.empty()) return ReconcileResult::Terminal(monitor.selector_error);
   return ReconcileResult::Done();
 }
@@ -114,6 +135,11 @@ void MonitorReconciler::RecordTransitions(const MonitorView& m, const nlohmann::
     bool changed = true;
     for (const auto& p : old) {
       if (p.type == c.type && p.status == c.status && p.reason == c.reason) changed = false;
+      // More (or other) pods missed by the webhook: say so again, with the new count.
+      if (p.type == c.type && c.type == "Injected" && c.reason == reason::kPodsNotInjected &&
+          p.reason == c.reason && p.message != c.message) {
+        changed = true;
+      }
     }
     if (!changed || !reasons.insert(c.reason).second) continue;
     const bool bad = (c.type == "Degraded" && c.status == "True") ||

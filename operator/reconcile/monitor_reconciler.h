@@ -9,6 +9,7 @@
 #include "operator/informer/informer.h"
 #include "operator/reconcile/conditions.h"
 #include "operator/reconcile/monitor_view.h"
+#include "operator/reconcile/token_secret.h"
 
 namespace mm::op {
 
@@ -35,7 +36,9 @@ const char* OutcomeName(ReconcileResult::Kind kind);
 
 // Level-based reconciler of one ModelMonitor ("namespace/name"): re-reads the
 // monitor, its pods and its target from the informers' caches, computes the
-// status (observedGeneration, pods, Ready/Injected/Degraded), writes the status
+// status (observedGeneration, pods, Ready/Injected/Degraded; pods the webhook
+// missed are told apart from pods left alone on purpose), keeps the monitor's
+// token Secret (token_secret.h), writes the status
 // subresource only when it changed (409 -> re-read and retry), and records an
 // Event for each condition that changed. It never trusts an event's content.
 class MonitorReconciler {
@@ -51,6 +54,8 @@ class MonitorReconciler {
     // True while the pod cache is being re-listed for a new selector: a status
     // computed now could miss pods, so the reconcile is requeued instead.
     std::function<bool()> pods_stale = [] { return false; };
+    // Create and keep each monitor's token Secret (token_secret.h).
+    bool token_secrets = true;
   };
   explicit MonitorReconciler(Deps deps) : d_(std::move(deps)) {}
 
@@ -63,6 +68,7 @@ class MonitorReconciler {
   void RecordTransitions(const MonitorView& m, const nlohmann::json& before,
                          const nlohmann::json& after);
   Deps d_;
+  TokenSecretKeeper tokens_;
 };
 
 }  // namespace mm::op

@@ -23,31 +23,50 @@ const json& ObjectAt(const json& obj, const char* key) {
 
 }  // namespace
 
+PodInjection ClassifyMatchedPod(const std::string& monitor, const json& pod) {
+  const json& meta = ObjectAt(pod, "metadata");
+  if (!StringAt(meta, "deletionTimestamp").empty()) return PodInjection::kTerminating;
+  const json& annotations = ObjectAt(meta, "annotations");
+  const std::string injected = StringAt(annotations, kInjectedAnnotation);
+  if (!injected.empty()) {
+    // "<monitor>@<version>"; the monitor's name has no '@'.
+    return injected.substr(0, injected.find('@')) == monitor ? PodInjection::kInjected
+                                                             : PodInjection::kOtherMonitor;
+  }
+  if (StringAt(annotations, kInjectAnnotation) == "false" ||
+      StringAt(ObjectAt(meta, "labels"), kInjectLabel) == "false") {
+    return PodInjection::kOptedOut;
+  }
+  if (ObjectAt(pod, "spec").value("hostNetwork", false) == true) return PodInjection::kHostNetwork;
+  return PodInjection::kMissed;
+}
+
 InjectionReport ReportInjection(const MonitorView& monitor, const json& pods) {
   InjectionReport r;
   if (!pods.is_array()) return r;
   for (const auto& pod : pods) {
     const json& meta = ObjectAt(pod, "metadata");
     if (!kube::Matches(monitor.selector, ObjectAt(meta, "labels"))) continue;
-    if (!StringAt(meta, "deletionTimestamp").empty()) continue;
-    ++r.matched;
-    const json& annotations = ObjectAt(meta, "annotations");
-    const std::string injected = StringAt(annotations, kInjectedAnnotation);
-    if (!injected.empty()) {
-      // "<monitor>@<version>"; the monitor's name has no '@'.
-      if (injected.substr(0, injected.find('@')) == monitor.name) {
+    switch (ClassifyMatchedPod(monitor.name, pod)) {
+      case PodInjection::kTerminating:
+        continue;
+      case PodInjection::kInjected:
         ++r.injected;
-      } else {
+        break;
+      case PodInjection::kOtherMonitor:
         ++r.other_monitor;
-      }
-    } else if (StringAt(annotations, kInjectAnnotation) == "false" ||
-               StringAt(ObjectAt(meta, "labels"), kInjectLabel) == "false") {
-      ++r.opted_out;
-    } else if (ObjectAt(pod, "spec").value("hostNetwork", false) == true) {
-      ++r.host_network;
-    } else {
-      r.missed.push_back(StringAt(meta, "name"));
+        break;
+      case PodInjection::kOptedOut:
+        ++r.opted_out;
+        break;
+      case PodInjection::kHostNetwork:
+        ++r.host_network;
+        break;
+      case PodInjection::kMissed:
+        r.missed.push_back(StringAt(meta, "name"));
+        break;
     }
+    ++r.matched;
   }
   return r;
 }

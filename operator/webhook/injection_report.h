@@ -21,6 +21,18 @@ struct InjectionReport {
   std::vector<std::string> missed;  // names of matched pods without a sidecar and no reason
 };
 
+// What one pod that the monitor's selector matches is, for injection.
+enum class PodInjection {
+  kTerminating,   // has a deletionTimestamp: not counted at all
+  kInjected,      // carries this monitor's sidecar
+  kOtherMonitor,  // carries the sidecar of another monitor that also selects it
+  kOptedOut,      // modelmonitor.io/inject: "false" (annotation or label)
+  kHostNetwork,   // never injected (see docs/injection.md)
+  kMissed,        // none of the above: the webhook did not see it
+};
+// `pod` must be matched by the monitor's selector; `monitor` is its name.
+PodInjection ClassifyMatchedPod(const std::string& monitor, const nlohmann::json& pod);
+
 // `pods`: the items of a pod list of the monitor's namespace.
 InjectionReport ReportInjection(const MonitorView& monitor, const nlohmann::json& pods);
 

@@ -60,6 +60,11 @@ std::string SidecarInjector::ca_bundle() const {
   return current_.ca_pem;
 }
 
+tls::ServingCertificates SidecarInjector::certificates() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_;
+}
+
 Result<tls::ServingCertificates> SidecarInjector::LoadCertificates() {
   if (!options_.cert_dir.empty()) return tls::LoadMountedCertificates(options_.cert_dir);
   return EnsureWebhookCertificates(client_, options_.secret, options_.now());
@@ -91,8 +96,13 @@ Status SidecarInjector::Apply(const tls::ServingCertificates& certs, bool first)
     log::Info("webhook serving certificate replaced");
   }
   // Recorded only when all of it worked, so a failed step is retried next time.
-  std::lock_guard<std::mutex> lock(mu_);
-  current_ = certs;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    current_ = certs;
+  }
+  if (!first && certs.cert_pem != previous.cert_pem && options_.on_new_certificates) {
+    options_.on_new_certificates(certs);
+  }
   return OkStatus();
 }
 

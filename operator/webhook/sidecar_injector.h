@@ -42,6 +42,9 @@ struct SidecarInjectorOptions {
   bool patch_ca_bundle = true;
 
   std::chrono::seconds certificate_check_interval{std::chrono::hours(1)};
+  // Called (from the refresh thread) after a new serving certificate is in use,
+  // so other servers sharing it (the operator API) switch too.
+  std::function<void(const tls::ServingCertificates&)> on_new_certificates;
   std::function<tls::Clock::time_point()> now = [] { return tls::Clock::now(); };
 };
 
@@ -61,6 +64,8 @@ class SidecarInjector {
   uint16_t port() const { return server_->port(); }
   // The CA bundle clients must trust (what the caBundle holds).
   std::string ca_bundle() const;
+  // The certificates being served now.
+  tls::ServingCertificates certificates() const;
 
   // Re-reads or renews the certificates now; swaps the server's TLS context and
   // patches the caBundle when they changed. Called periodically by a thread.

@@ -1,5 +1,6 @@
 #include "operator/webhook/sidecar_patch.h"
 
+#include "common/api/monitor_tokens.h"
 #include "operator/webhook/annotations.h"
 #include "operator/webhook/json_patch.h"
 #include "operator/webhook/port_takeover.h"
@@ -28,6 +29,13 @@ json SecurityContext(const SidecarDefaults& d) {
 
 json FieldEnv(const char* name, const char* path) {
   return {{"name", name}, {"valueFrom", {{"fieldRef", {{"fieldPath", path}}}}}};
+}
+
+// A token from the monitor's token Secret (common/api/monitor_tokens.h), which
+// the reconciler creates: the pod spec names the Secret, never holds the token.
+json TokenEnv(std::string_view name, const std::string& secret, std::string_view key) {
+  return {{"name", std::string(name)},
+          {"valueFrom", {{"secretKeyRef", {{"name", secret}, {"key", std::string(key)}}}}}};
 }
 
 // Probes and lifecycle handlers of the model container that name the port the
@@ -140,7 +148,9 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const MonitorView& monit
         {{"name", "MM_MODEL_CONTAINER"}, {"value", t.container_name}},
         FieldEnv("MM_POD_NAME", "metadata.name"),
         FieldEnv("MM_POD_NAMESPACE", "metadata.namespace"),
-        FieldEnv("MM_POD_IP", "status.podIP")}},
+        FieldEnv("MM_POD_IP", "status.podIP"),
+        TokenEnv(api::kLabelTokenEnv, api::TokenSecretName(monitor.name), api::kLabelTokenKey),
+        TokenEnv(api::kAdminTokenEnv, api::TokenSecretName(monitor.name), api::kAdminTokenKey)}},
       {"ports",
        {{{"name", data_port_name}, {"containerPort", data_port}, {"protocol", "TCP"}},
         {{"name", "mm-admin"}, {"containerPort", admin_port}, {"protocol", "TCP"}}}},

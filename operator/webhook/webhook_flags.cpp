@@ -27,11 +27,11 @@ void AddWebhookFlags(CLI::App& app, SidecarInjectorOptions* o) {
                  "cert-manager) instead of the operator's own CA");
   app.add_flag("--webhook-manage-configuration,!--no-webhook-manage-configuration",
                o->manage_configuration,
-               "Create/update the MutatingWebhookConfiguration at start (off: the chart owns it)")
-      ->capture_default_str();
+               "Create/update the MutatingWebhookConfiguration at start (default on; off: the "
+               "chart owns it)");
   app.add_flag("--webhook-patch-ca-bundle,!--no-webhook-patch-ca-bundle", o->patch_ca_bundle,
-               "Set the configuration's caBundle (off with cert-manager's CA injector)")
-      ->capture_default_str();
+               "Set the configuration's caBundle (default on; off with cert-manager's CA "
+               "injector)");
   app.add_option("--sidecar-image", o->sidecar.image,
                  "Sidecar image when a ModelMonitor sets no spec.sidecar.image")
       ->capture_default_str();

@@ -140,7 +140,7 @@ TEST_F(KubeClientTest, StatusUpdateConflictIsRetriedAndWins) {
   const json stale = created.body;  // the first attempt writes from this, now stale:
   ResourcePath status{"modelmonitor.io/v1alpha1", "modelmonitors", ns_, "m", "status"};
   json other = stale;
-  other["status"] = {{"writtenBy", "someone-else"}};
+  other["status"] = {{"lastAction", "someone-else"}};
   ASSERT_TRUE(client_->Replace(status.Url(), other).ok());
 
   ResourcePath object{"modelmonitor.io/v1alpha1", "modelmonitors", ns_, "m"};
@@ -156,7 +156,7 @@ TEST_F(KubeClientTest, StatusUpdateConflictIsRetriedAndWins) {
   EXPECT_EQ(r.conflicts, 1);
   auto got = client_->Get(object.Url());
   EXPECT_EQ(got.body["status"]["observedGeneration"], 1);
-  EXPECT_EQ(got.body["status"]["writtenBy"], "someone-else") << "the re-read kept the other write";
+  EXPECT_EQ(got.body["status"]["lastAction"], "someone-else") << "the re-read kept the other write";
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "operator/webhook/sidecar_injector.h"
 #include "tests/support/control_plane.h"
 #include "tests/support/https_client.h"
+#include "tests/support/operator_fixture.h"
 #include "tests/support/wait.h"
 
 namespace mm::testing {
@@ -113,13 +114,7 @@ class WebhookTest : public ::testing::Test {
   static void SetUpTestSuite() {
     auto& cp = ControlPlaneEnvironment::Get();
     client_ = cp.AdminClient().release();
-    const auto crd = cp.Kubectl("apply -f " + std::string(MM_SOURCE_DIR) +
-                                "/tests/integration/testdata/modelmonitor-crd.yaml");
-    ASSERT_EQ(crd.exit_code, 0) << crd.output;
-    ASSERT_EQ(cp.Kubectl("wait --for=condition=Established --timeout=60s "
-                         "crd/modelmonitors.modelmonitor.io")
-                  .exit_code,
-              0);
+    InstallModelMonitorCrd(cp);
     auto ns = client_->Create("/api/v1/namespaces", Namespace(kOperatorNamespace));
     ASSERT_TRUE(ns.ok() || ns.status == 409) << ns.Message();
     lookup_ = new CountingLookup(*client_);

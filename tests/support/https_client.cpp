@@ -23,9 +23,10 @@ namespace bhttp = beast::http;
 
 namespace {
 
-Result<HttpsResponse> Exchange(const std::string& host, uint16_t port, const std::string& path,
-                               const std::string& body, std::optional<size_t> declared_length,
-                               const std::string& ca_pem, const std::string& content_type) {
+Result<HttpsResponse> Exchange(const std::string& method, const std::string& host, uint16_t port,
+                               const std::string& path, const std::string& body,
+                               std::optional<size_t> declared_length, const std::string& ca_pem,
+                               const std::string& content_type, const std::string& authorization) {
   auto ctx = tls::MakeClientContext(ca_pem);
   if (!ctx) return ctx.error();
   asio::io_context io;
@@ -37,8 +38,9 @@ Result<HttpsResponse> Exchange(const std::string& host, uint16_t port, const std
   if (ec) return Error{"connect: " + ec.message()};
   stream.handshake(asio::ssl::stream_base::client, ec);
   if (ec) return Error{"TLS handshake: " + ec.message()};
-  bhttp::request<bhttp::string_body> req{bhttp::verb::post, path, 11};
+  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), path, 11};
   req.set(bhttp::field::host, host);
+  if (!authorization.empty()) req.set(bhttp::field::authorization, authorization);
   if (!content_type.empty()) req.set(bhttp::field::content_type, content_type);
   if (declared_length) {
     req.content_length(*declared_length);
@@ -63,14 +65,23 @@ Result<HttpsResponse> Exchange(const std::string& host, uint16_t port, const std
 
 Result<HttpsResponse> HttpsPost(const std::string& host, uint16_t port, const std::string& path,
                                 const std::string& body, const std::string& ca_pem,
-                                const std::string& content_type) {
-  return Exchange(host, port, path, body, std::nullopt, ca_pem, content_type);
+                                const std::string& content_type, const std::string& authorization) {
+  return Exchange("POST", host, port, path, body, std::nullopt, ca_pem, content_type,
+                  authorization);
+}
+
+Result<HttpsResponse> HttpsRequest(const std::string& method, const std::string& host,
+                                   uint16_t port, const std::string& path, const std::string& body,
+                                   const std::string& ca_pem, const std::string& content_type,
+                                   const std::string& authorization) {
+  return Exchange(method, host, port, path, body, std::nullopt, ca_pem, content_type,
+                  authorization);
 }
 
 Result<HttpsResponse> HttpsPostHeadersOnly(const std::string& host, uint16_t port,
                                            const std::string& path, size_t content_length,
                                            const std::string& ca_pem) {
-  return Exchange(host, port, path, "", content_length, ca_pem, "application/json");
+  return Exchange("POST", host, port, path, "", content_length, ca_pem, "application/json", "");
 }
 
 }  // namespace mm::testing

@@ -16,7 +16,14 @@ struct HttpsResponse {
 // `ca_pem` and the IP 127.0.0.1 (tests and benchmarks of our own servers).
 Result<HttpsResponse> HttpsPost(const std::string& host, uint16_t port, const std::string& path,
                                 const std::string& body, const std::string& ca_pem,
-                                const std::string& content_type = "application/json");
+                                const std::string& content_type = "application/json",
+                                const std::string& authorization = "");
+
+// Any method, with an optional Authorization header value ("Bearer ...").
+Result<HttpsResponse> HttpsRequest(const std::string& method, const std::string& host,
+                                   uint16_t port, const std::string& path, const std::string& body,
+                                   const std::string& ca_pem, const std::string& content_type,
+                                   const std::string& authorization);
 
 // Sends only the headers of a POST announcing `content_length` body bytes and
 // reads the answer: how a client learns of a size limit (413) without the

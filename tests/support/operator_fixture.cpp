@@ -10,8 +10,7 @@ namespace mm::testing {
 using nlohmann::json;
 
 void InstallModelMonitorCrd(ControlPlane& cp) {
-  std::ifstream in(std::string(MM_SOURCE_DIR) +
-                   "/tests/integration/testdata/modelmonitor-crd.yaml");
+  std::ifstream in(std::string(MM_SOURCE_DIR) + "/crds/modelmonitor.io_modelmonitors.yaml");
   std::stringstream yaml;
   yaml << in.rdbuf();
   auto applied = cp.Kubectl("apply -f -", yaml.str());
@@ -57,20 +56,34 @@ std::string CreateNamespace(kube::KubeClient& client, const std::string& prefix)
 }
 
 json ModelMonitor(const std::string& name, const json& selector, const std::string& target) {
-  json m = {{"apiVersion", "modelmonitor.io/v1alpha1"},
-            {"kind", "ModelMonitor"},
-            {"metadata", {{"name", name}}},
-            {"spec", {{"selector", selector}}}};
-  if (!target.empty()) m["spec"]["target"] = {{"kind", "Deployment"}, {"name", target}};
-  return m;
+  return {{"apiVersion", "modelmonitor.io/v1alpha1"},
+          {"kind", "ModelMonitor"},
+          {"metadata", {{"name", name}}},
+          {"spec",
+           {{"selector", selector},
+            {"target", {{"kind", "Deployment"}, {"name", target.empty() ? name : target}}}}}};
 }
 
-json Pod(const std::string& name, const json& labels, bool injected) {
+json TargetDeployment(const std::string& name) {
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "Deployment"},
+          {"metadata", {{"name", name}}},
+          {"spec",
+           {{"replicas", 0},
+            {"selector", {{"matchLabels", {{"target", name}}}}},
+            {"template",
+             {{"metadata", {{"labels", {{"target", name}}}}},
+              {"spec", {{"containers", json::array({{{"name", "m"}, {"image", "m:1"}}})}}}}}}}};
+}
+
+json Pod(const std::string& name, const json& labels, const std::string& injected_by) {
   json p = {{"apiVersion", "v1"},
             {"kind", "Pod"},
             {"metadata", {{"name", name}, {"labels", labels}}},
             {"spec", {{"containers", json::array({{{"name", "model"}, {"image", "model:v1"}}})}}}};
-  if (injected) p["metadata"]["annotations"] = {{"modelmonitor.io/injected", "true"}};
+  if (!injected_by.empty()) {
+    p["metadata"]["annotations"] = {{"modelmonitor.io/injected", injected_by + "@test"}};
+  }
   return p;
 }
 

@@ -12,8 +12,8 @@
 
 namespace mm::testing {
 
-// Installs the test-local ModelMonitor CRD (tests/integration/testdata) once and
-// waits until the API serves it.
+// Installs the real ModelMonitor CRD (crds/modelmonitor.io_modelmonitors.yaml)
+// and waits until the API serves it.
 void InstallModelMonitorCrd(ControlPlane& cp);
 
 // Makes resourceVersion "1" too old for the API server's watch cache of
@@ -27,9 +27,15 @@ void ExpireOldResourceVersions(ControlPlane& cp, const std::string& collection);
 // Creates a namespace with a unique name and returns it.
 std::string CreateNamespace(kube::KubeClient& client, const std::string& prefix);
 
+// A minimal valid ModelMonitor; spec.target (required by the CRD) names the
+// Deployment `target`, by default one named like the monitor.
 nlohmann::json ModelMonitor(const std::string& name, const nlohmann::json& selector,
                             const std::string& target = "");
-nlohmann::json Pod(const std::string& name, const nlohmann::json& labels, bool injected);
+// A Deployment with no replicas (a monitor's target that exists).
+nlohmann::json TargetDeployment(const std::string& name);
+// A pod; `injected_by` non-empty: it carries the injection annotation of that monitor.
+nlohmann::json Pod(const std::string& name, const nlohmann::json& labels,
+                   const std::string& injected_by = "");
 
 // The ModelMonitor's condition `type` ("" fields when absent).
 nlohmann::json ConditionOf(const nlohmann::json& monitor, const std::string& type);

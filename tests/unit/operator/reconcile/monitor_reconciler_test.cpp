@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "operator/webhook/injection_report.h"
 #include "tests/support/fake_kube_client.h"
 
 namespace mm::op {
@@ -33,7 +34,7 @@ json Pod(const std::string& name, bool injected) {
               {"namespace", "ns"},
               {"resourceVersion", "1"},
               {"labels", {{"app", "fraud"}}}}}};
-  if (injected) p["metadata"]["annotations"] = {{kInjectedAnnotation, "true"}};
+  if (injected) p["metadata"]["annotations"] = {{kInjectedAnnotation, "m@0.1.0"}};
   return p;
 }
 
@@ -57,8 +58,9 @@ class MonitorReconcilerTest : public ::testing::Test {
       ASSERT_TRUE(i->WaitForSync(5s));
       i->Stop();
     }
-    reconciler_ = std::make_unique<MonitorReconciler>(
-        MonitorReconciler::Deps{fake_, *monitors_, *pods_, nullptr, nullptr});
+    MonitorReconciler::Deps deps{fake_, *monitors_, *pods_, nullptr, nullptr};
+    deps.token_secrets = token_secrets_;
+    reconciler_ = std::make_unique<MonitorReconciler>(std::move(deps));
   }
   std::vector<testing::FakeKubeClient::Call> Puts() {
     std::vector<testing::FakeKubeClient::Call> out;
@@ -69,6 +71,7 @@ class MonitorReconcilerTest : public ::testing::Test {
   }
 
   testing::FakeKubeClient fake_;
+  bool token_secrets_ = false;  // token_secret_test.cpp covers the Secret's calls
   std::unique_ptr<Informer> monitors_, pods_;
   std::unique_ptr<MonitorReconciler> reconciler_;
 };
@@ -130,6 +133,50 @@ TEST_F(MonitorReconcilerTest, ANewerGenerationOnTheServerRequeues) {
   auto r = reconciler_->Reconcile("ns/m");
   EXPECT_EQ(r.kind, ReconcileResult::Kind::kRequeueAfter);
   EXPECT_EQ(Puts().size(), 1u) << "no status stamped with generation 5 from a generation-4 view";
+}
+
+TEST_F(MonitorReconcilerTest, CreatesTheTokenSecretBeforeTheStatus) {
+  token_secrets_ = true;
+  Load(Monitor({{"matchLabels", {{"app", "fraud"}}}}));
+  const std::string secrets = "/api/v1/namespaces/ns/secrets";
+  fake_.Queue("POST", secrets, 201, json::object());
+  fake_.Queue("PUT", kStatus, 200, Monitor({}));
+  auto r = reconciler_->Reconcile("ns/m");
+  EXPECT_EQ(r.kind, ReconcileResult::Kind::kDone) << r.error;
+  const auto calls = fake_.calls();
+  size_t create = calls.size(), put = calls.size();
+  for (size_t i = 0; i < calls.size(); ++i) {
+    if (calls[i].method == "POST" && calls[i].path == secrets) create = i;
+    if (calls[i].method == "PUT") put = i;
+  }
+  ASSERT_LT(create, calls.size());
+  EXPECT_LT(create, put);
+  EXPECT_EQ(calls[create].body["metadata"]["name"], "m-modelmonitor-tokens");
+  EXPECT_EQ(calls[create].body["metadata"]["ownerReferences"][0]["uid"], "u1");
+}
+
+TEST_F(MonitorReconcilerTest, ATokenSecretFailureIsRetriedAfterTheStatus) {
+  token_secrets_ = true;
+  Load(Monitor({{"matchLabels", {{"app", "fraud"}}}}));
+  fake_.Queue("POST", "/api/v1/namespaces/ns/secrets", 403, {{"message", "forbidden"}});
+  fake_.Queue("PUT", kStatus, 200, Monitor({}));
+  auto r = reconciler_->Reconcile("ns/m");
+  EXPECT_EQ(r.kind, ReconcileResult::Kind::kRetry);
+  EXPECT_NE(r.error.find("Secret ns/m-modelmonitor-tokens"), std::string::npos) << r.error;
+  EXPECT_EQ(Puts().size(), 1u);
+}
+
+TEST_F(MonitorReconcilerTest, OptedOutPodsAreNotMissed) {
+  Load(Monitor({{"matchLabels", {{"app", "fraud"}}}}));
+  json opted = Pod("c", false);
+  opted["metadata"]["annotations"] = {{"modelmonitor.io/inject", "false"}};
+  MonitorView view = MonitorView::FromJson(Monitor({{"matchLabels", {{"app", "fraud"}}}}));
+  // The cache holds a (injected) and b (missed); c is classified directly.
+  Observation o = reconciler_->Observe(view);
+  EXPECT_EQ(o.matched, 2);
+  EXPECT_EQ(o.injected, 1);
+  EXPECT_EQ(o.not_injected, std::vector<std::string>{"b"});
+  EXPECT_EQ(webhook::ClassifyMatchedPod("m", opted), webhook::PodInjection::kOptedOut);
 }
 
 TEST_F(MonitorReconcilerTest, DeletedMonitorIsDone) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "operator/webhook/annotations.h"
 #include "tests/unit/operator/webhook/test_objects.h"
 
@@ -64,6 +66,21 @@ TEST(SidecarPatch, MountsTheStoreAndPassesTheMonitorConfig) {
   EXPECT_EQ(config["monitor"]["name"], "fraud");
   EXPECT_EQ(config["monitor"]["generation"], 3);
   EXPECT_EQ(config["serving"]["protocol"], "json");
+}
+
+TEST(SidecarPatch, TokensComeFromTheMonitorsSecretAndTheStoreDirFromItsVolume) {
+  const json pod = Injected(ModelPod());
+  const json& s = Sidecar(pod);
+  std::map<std::string, json> env;
+  for (const auto& e : s["env"]) env[e["name"]] = e;
+  for (const auto& [name, key] :
+       {std::pair{"MM_LABEL_TOKEN", "label-token"}, std::pair{"MM_ADMIN_TOKEN", "admin-token"}}) {
+    ASSERT_TRUE(env.count(name)) << name;
+    EXPECT_FALSE(env[name].contains("value")) << "a token never appears in the pod spec";
+    EXPECT_EQ(env[name]["valueFrom"]["secretKeyRef"],
+              json({{"name", "fraud-modelmonitor-tokens"}, {"key", key}}));
+  }
+  EXPECT_EQ(env["MM_STORE_DIR"]["value"], kStoreMountPath);
 }
 
 TEST(SidecarPatch, ImageAndResourcesFromMonitorThenAnnotations) {
