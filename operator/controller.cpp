@@ -71,6 +71,27 @@ Controller::Controller(kube::KubeClient& client, ControllerOptions options,
       client_, *monitors_, *pods_, deployments_.get(), events_.get(),
       [this] { return working_.load() && IsLeader(); }, [this] { return pods_->ResyncPending(); }});
 
+  fetcher_ = std::make_unique<HttpSnapshotFetcher>(options_.snapshot_timeout);
+  collector_ = std::make_unique<SnapshotCollector>(*fetcher_, options_.snapshot_concurrency);
+  remediator_ = std::make_unique<Remediator>(client_);
+  evaluator_ = std::make_unique<MonitorEvaluator>(
+      MonitorEvaluator::Deps{client_, *pods_, *collector_, *remediator_, events_.get(),
+                             [] { return std::chrono::system_clock::now(); },
+                             [this] { return working_.load() && IsLeader(); }});
+  evaluation_ = std::make_unique<EvaluationLoop>(
+      options_.evaluation_interval,
+      [this] {
+        std::vector<EvaluationLoop::Key> keys;
+        for (const auto& m : monitors_->List()) {
+          const auto& meta = Meta(*m);
+          keys.emplace_back(meta.value("namespace", ""), meta.value("name", ""));
+        }
+        return keys;
+      },
+      [this](const std::string& monitor_ns, const std::string& name) {
+        evaluator_->Evaluate(monitor_ns, name);
+      });
+
   if (options_.leader_elect) {
     LeaderElectionOptions le = options_.leader;
     le.identity = options_.identity;
@@ -263,12 +284,14 @@ void Controller::StartWorkers() {
   for (const auto& m : monitors_->List()) queue_.Add(Informer::KeyOf(*m));
   log::Info("starting workers", {{"workers", options_.workers}, {"queued", queue_.Len()}});
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
+  evaluation_->Start();
 }
 
 void Controller::StopWorkers() {
   working_ = false;
   if (metrics_) metrics_->SetLeader(false);
   queue_.ShutDown();
+  evaluation_->Stop();
   for (auto& w : workers_) {
     if (w.joinable() && w.get_id() != std::this_thread::get_id()) w.join();
   }
