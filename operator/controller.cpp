@@ -143,8 +143,11 @@ void Controller::Start() {
 void Controller::Stop() {
   if (stopping_.exchange(true)) return;
   if (starter_.joinable()) starter_.join();
-  if (elector_) elector_->Stop();  // releases the lease; its callback stops the workers
+  // Workers and the evaluation loop finish what they are doing (an action and
+  // the status write that records it) while this replica still holds the lease;
+  // only then is the lease released for the next leader.
   StopWorkers();
+  if (elector_) elector_->Stop();
   for (Informer* i :
        {monitors_.get(), pods_.get(), deployments_.get(), replicasets_.get(), jobs_.get()}) {
     i->Stop();
@@ -288,10 +291,10 @@ void Controller::StartWorkers() {
 }
 
 void Controller::StopWorkers() {
+  evaluation_->Stop();  // before working_ goes false: the round in flight may still write
   working_ = false;
   if (metrics_) metrics_->SetLeader(false);
   queue_.ShutDown();
-  evaluation_->Stop();
   for (auto& w : workers_) {
     if (w.joinable() && w.get_id() != std::this_thread::get_id()) w.join();
   }

@@ -131,12 +131,18 @@ bool MonitorEvaluator::WriteStatus(const std::string& ns, const std::string& nam
     return false;
   }
   if (update.written) current = update.response.body;
+  log::Debug("alert status", {{"monitor", ns + "/" + name},
+                              {"written", update.written},
+                              {"conflicts", update.conflicts},
+                              {"firingAlerts", status.firing_alerts}});
   return true;
 }
 
 void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) {
   if (!d_.may_write()) return;
-  const SystemTime now = d_.now();
+  // Status times are whole seconds; rounding the clock up (never down) means a
+  // Pending alert's `for` is never cut short by the truncation of its start.
+  const SystemTime now = std::chrono::ceil<std::chrono::seconds>(d_.now());
   const int64_t now_unix = UnixSeconds(now);
   const kube::ResourcePath path{kApiVersion, kResource, ns, name};
   auto got = d_.client.Get(path.Url());
@@ -351,19 +357,18 @@ void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) 
       continue;
     }
     const bool dry_run = m.spec.remediation.dry_run;
-    ActionOutcome outcome;
-    if (rule.action == api::Action::kRollback) {
-      outcome = d_.remediator.Rollback(m, cause, dry_run, [&](const api::RemediationRecord& r) {
-        api::ModelMonitorStatus with_intent = status;
-        AddRecord(with_intent, r);
-        SetCondition(with_intent,
-                     {"Remediating", "True", m.metadata.generation, "", "ActionRunning", r.message},
-                     now);
-        return WriteStatus(ns, name, current, with_intent);
-      });
-    } else {
-      outcome = d_.remediator.Retrain(m, cause, dry_run);
-    }
+    // Persists the Started record (and with it the episode) before the action.
+    auto record_intent = [&](const api::RemediationRecord& r) {
+      api::ModelMonitorStatus with_intent = status;
+      AddRecord(with_intent, r);
+      SetCondition(with_intent,
+                   {"Remediating", "True", m.metadata.generation, "", "ActionRunning", r.message},
+                   now);
+      return WriteStatus(ns, name, current, with_intent);
+    };
+    ActionOutcome outcome = rule.action == api::Action::kRollback
+                                ? d_.remediator.Rollback(m, cause, dry_run, record_intent)
+                                : d_.remediator.Retrain(m, cause, dry_run, record_intent);
     // A refusal that changes nothing is recorded once per episode, like a skip.
     if (outcome.record.result == api::RemediationResult::kSkipped &&
         EpisodeSkipRecorded(status.remediations, rule.name, d.since)) {

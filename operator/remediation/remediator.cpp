@@ -11,6 +11,9 @@ namespace {
 
 using api::RemediationResult;
 
+// The message of a retrain's intent record, before the Job exists.
+constexpr const char* kCreatingJob = "creating Job ";
+
 api::RemediationRecord NewRecord(const ActionCause& c, api::Action action) {
   api::RemediationRecord r;
   r.time = FormatRfc3339(c.now);
@@ -119,8 +122,9 @@ ActionOutcome Remediator::Rollback(
   return out;
 }
 
-ActionOutcome Remediator::Retrain(const api::ModelMonitor& m, const ActionCause& cause,
-                                  bool dry_run) {
+ActionOutcome Remediator::Retrain(
+    const api::ModelMonitor& m, const ActionCause& cause, bool dry_run,
+    const std::function<bool(const api::RemediationRecord&)>& record_intent) {
   ActionOutcome out;
   out.record = NewRecord(cause, api::Action::kRetrain);
   RetrainContext ctx;
@@ -160,6 +164,16 @@ ActionOutcome Remediator::Retrain(const api::ModelMonitor& m, const ActionCause&
     out.note = out.record.message + "; " + Because(cause);
     return out;
   }
+  out.record.result = api::RemediationResult::kStarted;
+  out.record.message = std::string(kCreatingJob) + out.record.job;
+  if (!record_intent(out.record)) {
+    out.record.result = api::RemediationResult::kFailed;
+    out.record.message = "could not record the intent in status first; Job not created";
+    out.reason = "RetrainFailed";
+    out.warning = true;
+    out.note = out.record.message + "; " + Because(cause);
+    return out;
+  }
   auto created = client_.Create(kube::ResourcePath{"batch/v1", "jobs", ctx.ns}.Url(), *job);
   if (!created.ok() && created.status != 409) {
     out.record.result = api::RemediationResult::kFailed;
@@ -187,7 +201,10 @@ std::optional<ActionOutcome> Remediator::Follow(const api::ModelMonitor& m,
     auto job = client_.Get(kube::ResourcePath{"batch/v1", "jobs", ns, started.job}.Url());
     if (job.status == 404) {
       out.record.result = api::RemediationResult::kFailed;
-      out.record.message = "Job " + started.job + " was deleted before it finished";
+      out.record.message = started.message.rfind(kCreatingJob, 0) == 0
+                               ? "interrupted before Job " + started.job +
+                                     " was created; not retried (at most one Job per episode)"
+                               : "Job " + started.job + " was deleted before it finished";
     } else if (!job.ok()) {
       return std::nullopt;  // ask again next time
     } else {

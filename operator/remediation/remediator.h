@@ -45,11 +45,16 @@ class Remediator {
                          const std::function<bool(const api::RemediationRecord&)>& record_intent);
 
   // Creates the retrain Job (BuildRetrainJob); AlreadyExists is success (another
-  // replica or an earlier leader created it for this episode).
-  ActionOutcome Retrain(const api::ModelMonitor& m, const ActionCause& cause, bool dry_run);
+  // replica or an earlier leader created it for this episode). Like Rollback, it
+  // persists the Started record through `record_intent` before creating, so the
+  // episode (and with it the Job's name) survives a crash in between.
+  ActionOutcome Retrain(const api::ModelMonitor& m, const ActionCause& cause, bool dry_run,
+                        const std::function<bool(const api::RemediationRecord&)>& record_intent);
 
   // For a record still Started: its end, or nullopt while it is still running.
-  // retrain: the Job's Complete/Failed condition (a deleted Job is Failed).
+  // retrain: the Job's Complete/Failed condition (a deleted Job is Failed, and so
+  // is one whose creation was interrupted after the intent was recorded: at most
+  // one Job per episode, never a second try).
   // rollback: a Started rollback is one interrupted between intent and patch;
   // the Deployment's modelmonitor.io/rollback annotation says whether the patch
   // landed (Succeeded) or not (Failed: not retried, the episode is over).
