@@ -15,10 +15,10 @@
 #include "common/kube/resource_path.h"
 #include "operator/controller.h"
 #include "tests/support/control_plane.h"
+#include "tests/support/controllable_model.h"
 #include "tests/support/http_call.h"
 #include "tests/support/operator_fixture.h"
 #include "tests/support/played_kubelet.h"
-#include "tests/support/test_upstream.h"
 #include "tests/support/wait.h"
 
 namespace mm::testing {
@@ -31,27 +31,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kAdminToken = "admin-token-for-tests";
 
-// A model server whose answers the test changes while it runs: a delay and a status.
-class Model {
- public:
-  Model()
-      : upstream_([this](TestUpstream::Connection& c) {
-          while (c.ReadRequest()) {
-            const int delay = delay_ms.load();
-            if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-            if (!c.Write(TestUpstream::Response(status.load(), "application/json", "[0.9]"))) {
-              return;
-            }
-          }
-        }) {}
-  std::string address() const { return "127.0.0.1:" + std::to_string(upstream_.port()); }
-
-  std::atomic<int> delay_ms{0};
-  std::atomic<int> status{200};
-
- private:
-  TestUpstream upstream_;
-};
+using Model = ControllableModel;
 
 int64_t Ms(Clock::duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
