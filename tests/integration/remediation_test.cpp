@@ -107,8 +107,9 @@ class RemediationTest : public ::testing::Test {
   std::string DeploymentImage() { return ImageOf(Deployment()["spec"]); }
 
   // Plays the kubelet: image model:N runs in front of models[N].
-  void StartKubelet(std::map<std::string, Model*> models) {
+  void StartKubelet(std::map<std::string, Model*> models, std::vector<std::string> env = {}) {
     PlayedKubelet::Options o;
+    o.env = std::move(env);
     o.ns = ns_;
     o.label_selector = "app=fraud";
     o.data_port = data_port_;
@@ -142,16 +143,21 @@ class RemediationTest : public ::testing::Test {
     }
   }
 
+  static json Spec(const json& alert, const json& remediation) {
+    return {{"selector", {{"matchLabels", {{"app", "fraud"}}}}},
+            {"target", {{"kind", "Deployment"}, {"name", "fraud"}}},
+            {"serving", {{"port", "model-http"}}},
+            {"alerts", {alert}},
+            {"remediation", remediation}};
+  }
   void CreateMonitor(const json& alert, const json& remediation) {
+    CreateMonitor(Spec(alert, remediation));
+  }
+  void CreateMonitor(const json& spec) {
     json m = {{"apiVersion", "modelmonitor.io/v1alpha1"},
               {"kind", "ModelMonitor"},
               {"metadata", {{"name", "fraud"}}},
-              {"spec",
-               {{"selector", {{"matchLabels", {{"app", "fraud"}}}}},
-                {"target", {{"kind", "Deployment"}, {"name", "fraud"}}},
-                {"serving", {{"port", "model-http"}}},
-                {"alerts", {alert}},
-                {"remediation", remediation}}}};
+              {"spec", spec}};
     auto r =
         admin_->Create(ResourcePath{"modelmonitor.io/v1alpha1", "modelmonitors", ns_}.Url(), m);
     ASSERT_TRUE(r.ok()) << r.Message();
@@ -528,6 +534,96 @@ TEST_F(RemediationTest, TooFewSamplesIsInconclusiveAndDoesNothing) {
   EXPECT_TRUE(Jobs().empty());
   EXPECT_EQ(Monitor()["status"].value("firingAlerts", -1), 0);
   EXPECT_TRUE(WaitEvent("AlertInconclusive"));
+}
+
+TEST_F(RemediationTest, AccuracyDropAfterLabelsRetrainsOnceAndTooFewLabelsDoNothing) {
+  Model model(R"({"predictions":[1]})");  // always class 1
+  json spec = Spec({{"name", "accuracy-drop"},
+                    {"metric", "accuracy"},
+                    {"op", "<"},
+                    {"threshold", 0.8},
+                    {"window", "1m"},
+                    {"minSamples", 20},
+                    {"action", "retrain"}},
+                   {{"cooldown", "0s"}, {"retrain", {{"jobTemplate", RetrainTemplate()}}}});
+  spec["serving"] = {{"port", "model-http"}, {"protocol", "json"}, {"outputPath", "$.predictions"}};
+  spec["groundTruth"] = {{"task", "binary-classification"}, {"positiveClass", "1"}};
+  // What the webhook gives the sidecar: the spec and the label token.
+  StartKubelet({{"model:1", &model}}, {"MM_MONITOR_CONFIG=" + spec.dump(), "MM_LABEL_TOKEN=l"});
+  CreateDeployment("model:1", 1);
+  ASSERT_TRUE(WaitFor([&] { return kubelet_->Ready().size() == 1; }, 60s));
+  CreateMonitor(spec);
+  StartOperator("op-a");
+  const auto pod = kubelet_->Ready()[0];
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(
+        HttpCall(pod.ip, data_port_, "POST", "/predict", "{}",
+                 {{"x-request-id", "r" + std::to_string(i)}, {"content-type", "application/json"}})
+            .status,
+        200);
+  }
+  auto post_labels = [&](int from, int to, int label) {
+    json labels = json::array();
+    for (int i = from; i < to; ++i)
+      labels.push_back({{"id", "r" + std::to_string(i)}, {"label", label}});
+    auto r = HttpCall(pod.ip, admin_port_, "POST", "/v1/labels", json{{"labels", labels}}.dump(),
+                      {{"content-type", "application/json"}, {"authorization", "Bearer l"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_EQ(json::parse(r.body).value("joined", -1), to - from) << r.body;
+  };
+  // The predictions reach the store asynchronously: wait until all 50 are there.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = HttpCall(pod.ip, admin_port_, "GET", "/v1/snapshot", "",
+                          {{"authorization", std::string("Bearer ") + kAdminToken}});
+        if (r.status != 200) return false;
+        int64_t recorded = 0;
+        const json snapshot = json::parse(r.body);
+        for (const auto& b : snapshot["accuracy"]["buckets"]) {
+          recorded += b.value("recorded", int64_t{0});
+        }
+        return recorded == 50;
+      },
+      20s, 50ms))
+      << HttpCall(pod.ip, admin_port_, "GET", "/v1/snapshot", "",
+                  {{"authorization", std::string("Bearer ") + kAdminToken}})
+             .body;
+
+  // 10 labels, all right: accuracy 1 but too few to judge.
+  post_labels(0, 10, 1);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        json a = Alert();
+        return a.value("state", "") == "Inconclusive" && a.value("samples", 0) == 10;
+      },
+      30s, 100ms))
+      << Monitor()["status"].dump(2);
+  ASSERT_TRUE(WaitRounds(0, 3));
+  EXPECT_TRUE(Jobs().empty());
+  EXPECT_TRUE(Remediations().empty());
+
+  // 40 more, all wrong: accuracy 10/50 = 0.2 < 0.8 -> Firing -> one retrain Job.
+  post_labels(10, 50, 0);
+  ASSERT_TRUE(WaitAlert("Firing", 30s)) << Monitor()["status"].dump(2);
+  ASSERT_TRUE(WaitFor([&] { return Jobs().size() == 1; }, 30s)) << Monitor()["status"].dump(2);
+  json a = Alert();
+  EXPECT_DOUBLE_EQ(a.value("value", 0.0), 0.2);
+  EXPECT_EQ(a.value("samples", 0), 50);
+  json metrics = Monitor()["status"]["metrics"];
+  EXPECT_DOUBLE_EQ(metrics.value("accuracy", 0.0), 0.2);
+  EXPECT_EQ(metrics.value("labeledSamples", 0), 50);
+  const json job = Jobs()[0];
+  EXPECT_EQ(job["metadata"]["annotations"]["modelmonitor.io/value"], "0.2");
+  EXPECT_EQ(job["metadata"]["labels"]["modelmonitor.io/alert"], "accuracy-drop");
+  ASSERT_TRUE(WaitRounds(0, 3));
+  EXPECT_EQ(Jobs().size(), 1u);
+  ASSERT_TRUE(WaitEvent("RetrainJobCreated"));
+  EXPECT_NE(Events("RetrainJobCreated")[0]
+                .value("note", "")
+                .find("measured 0.2 (threshold 0.8, "
+                      "window 1m, 50 samples)"),
+            std::string::npos)
+      << Events("RetrainJobCreated")[0].dump();
 }
 
 }  // namespace

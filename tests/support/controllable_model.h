@@ -10,15 +10,15 @@
 namespace mm::testing {
 
 // A model server on 127.0.0.1 whose answers a test changes while it runs: each
-// request is answered after `delay_ms` with status `status` and a JSON body.
+// request is answered after `delay_ms` with status `status` and the JSON `body`.
 class ControllableModel {
  public:
-  ControllableModel()
-      : upstream_([this](TestUpstream::Connection& c) {
+  explicit ControllableModel(std::string body = "[0.9]")
+      : body_(std::move(body)), upstream_([this](TestUpstream::Connection& c) {
           while (c.ReadRequest()) {
             const int delay = delay_ms.load();
             if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-            if (!c.Write(TestUpstream::Response(status.load(), "application/json", "[0.9]"))) {
+            if (!c.Write(TestUpstream::Response(status.load(), "application/json", body_))) {
               return;
             }
           }
@@ -29,6 +29,7 @@ class ControllableModel {
   std::atomic<int> status{200};
 
  private:
+  const std::string body_;
   TestUpstream upstream_;
 };
 

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <set>
 
 #include "common/kube/resource_path.h"
@@ -107,6 +108,7 @@ bool PlayedKubelet::StartPod(const json& pod) {
   const std::string uid = pod["metadata"].value("uid", "");
   Sidecar s;
   s.pod = {name, NextLoopbackIp(), options_.upstream(pod)};
+  s.store_dir = "/tmp/mm-played-kubelet-" + options_.ns + "-" + name + "-store";
   const std::string binary = std::string(MM_BINARY_DIR) + "/sidecar/modelmonitor-sidecar";
   std::vector<std::string> args = {binary,
                                    "--listen-address=" + s.pod.ip,
@@ -114,8 +116,10 @@ bool PlayedKubelet::StartPod(const json& pod) {
                                    "--admin-port=" + std::to_string(options_.admin_port),
                                    "--upstream=" + s.pod.upstream,
                                    "--model-revision=" + name,
+                                   "--store-dir=" + s.store_dir,
                                    "--log-level=warning"};
-  std::vector<std::string> env = {"MM_ADMIN_TOKEN=" + options_.admin_token};
+  std::vector<std::string> env = options_.env;
+  env.push_back("MM_ADMIN_TOKEN=" + options_.admin_token);
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string v = *e;
     if (v.rfind("MM_", 0) != 0) env.push_back(v);
@@ -179,6 +183,8 @@ void PlayedKubelet::StopSidecar(Sidecar& s) {
   int status = 0;
   waitpid(s.pid, &status, 0);
   s.pid = -1;
+  std::error_code ec;
+  std::filesystem::remove_all(s.store_dir, ec);
 }
 
 }  // namespace mm::testing

@@ -30,6 +30,8 @@ class PlayedKubelet {
     uint16_t data_port = 0;      // what the pod template's sidecar ports say
     uint16_t admin_port = 0;
     std::string admin_token;  // given to each sidecar as MM_ADMIN_TOKEN
+    // More environment for each sidecar ("MM_MONITOR_CONFIG=...", "MM_LABEL_TOKEN=...").
+    std::vector<std::string> env;
     // "127.0.0.1:<port>" of the model server this pod's sidecar forwards to.
     std::function<std::string(const nlohmann::json& pod)> upstream;
   };
@@ -52,6 +54,7 @@ class PlayedKubelet {
   struct Sidecar {
     pid_t pid = -1;
     RunningPod pod;
+    std::string store_dir;  // the pod's prediction store, removed with it
   };
   void Run();
   void Sync();
