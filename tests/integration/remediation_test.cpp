@@ -536,6 +536,32 @@ TEST_F(RemediationTest, TooFewSamplesIsInconclusiveAndDoesNothing) {
   EXPECT_TRUE(WaitEvent("AlertInconclusive"));
 }
 
+TEST_F(RemediationTest, PodsThatDoNotAnswerAreNamedInStatusAndEvents) {
+  Model model;
+  StartKubelet({{"model:1", &model}});
+  CreateDeployment("model:1", 2);
+  ASSERT_TRUE(WaitFor([&] { return kubelet_->Ready().size() == 2; }, 60s));
+  // The Secret holds another token than the sidecars were given: they answer 403.
+  auto r = admin_->Patch(ResourcePath{"v1", "secrets", ns_, api::TokenSecretName("fraud")}.Url(),
+                         {{"stringData", {{"admin-token", "not-the-sidecars-token"}}}},
+                         kube::PatchType::kMerge);
+  ASSERT_TRUE(r.ok()) << r.Message();
+  CreateMonitor(ErrorRateAlert("none"), {{"cooldown", "0s"}});
+  StartOperator("op-a");
+  StartTraffic(1);
+  ASSERT_TRUE(WaitEvent("SidecarsUnreachable")) << Monitor()["status"].dump(2);
+  const std::string note = Events("SidecarsUnreachable")[0].value("note", "");
+  EXPECT_NE(note.find("2 of 2 pods did not answer"), std::string::npos) << note;
+  EXPECT_NE(note.find("HTTP 403"), std::string::npos) << note;
+  ASSERT_TRUE(WaitFor(
+      [&] { return ConditionOf(Monitor(), "Alerting")["reason"] == "SidecarsUnreachable"; }, 10s))
+      << Monitor()["status"].dump(2);
+  json alerting = ConditionOf(Monitor(), "Alerting");
+  EXPECT_NE(alerting.value("message", "").find("0 of 2 Ready pods answered"), std::string::npos)
+      << alerting.dump();
+  EXPECT_EQ(Alert().value("state", ""), "Inconclusive") << "no data is no verdict";
+}
+
 TEST_F(RemediationTest, AccuracyDropAfterLabelsRetrainsOnceAndTooFewLabelsDoNothing) {
   Model model(R"({"predictions":[1]})");  // always class 1
   json spec = Spec({{"name", "accuracy-drop"},
