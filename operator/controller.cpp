@@ -3,11 +3,10 @@
 #include <mutex>
 
 #include "common/log.h"
+#include "operator/remediation/retrain_job.h"  // kMonitorLabel, on the Jobs it creates
 
 namespace mm::op {
 namespace {
-
-constexpr const char* kMonitorLabel = "modelmonitor.io/monitor";  // on Jobs the operator creates
 
 const nlohmann::json& Meta(const nlohmann::json& o) {
   static const nlohmann::json kEmpty = nlohmann::json::object();
