@@ -91,7 +91,8 @@ MonitorWindow MonitorWindow::Merge(Collection& c) {
   }
   c.snapshots = std::move(kept);
   w.pods_ = static_cast<int>(c.snapshots.size());
-  w.bucket_seconds_ = merged.bucket_seconds;
+  // Widths come from the pods: clamp them so window arithmetic cannot overflow.
+  w.bucket_seconds_ = std::clamp<int64_t>(merged.bucket_seconds, 1, 86400);
   w.buckets_ = std::move(merged.buckets);
   return w;
 }
@@ -100,7 +101,7 @@ sidecar::BucketStats MonitorWindow::RequestsIn(api::Duration window, int64_t now
   sidecar::BucketStats sum;
   const int64_t from = now_unix - Seconds(window);
   for (const auto& b : buckets_) {
-    if (b.start_unix + bucket_seconds_ > from && b.start_unix <= now_unix) sum.Merge(b);
+    if (b.start_unix > from - bucket_seconds_ && b.start_unix <= now_unix) sum.Merge(b);
   }
   return sum;
 }
@@ -159,7 +160,8 @@ Measurement MonitorWindow::Measure(api::Metric metric, api::Duration window,
     case api::MetricSource::kLabels:
     case api::MetricSource::kPredictions: {
       if (!accuracy_) return None(0, "the sidecars keep no ground truth (spec.groundTruth)");
-      const sidecar::TimeMs bucket_ms = accuracy_->config.bucket_ms;
+      const sidecar::TimeMs bucket_ms =
+          std::clamp<sidecar::TimeMs>(accuracy_->config.bucket_ms, 1, 86'400'000);
       const sidecar::TimeMs to = (now_unix + 1) * 1000;
       const sidecar::TimeMs from = (now_unix - Seconds(window)) * 1000 - bucket_ms + 1;
       const sidecar::AccuracyReport r = accuracy_->Report(from, to);
