@@ -140,9 +140,10 @@ bool MonitorEvaluator::WriteStatus(const std::string& ns, const std::string& nam
 
 void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) {
   if (!d_.may_write()) return;
-  // Status times are whole seconds; rounding the clock up (never down) means a
-  // Pending alert's `for` is never cut short by the truncation of its start.
-  const SystemTime now = std::chrono::ceil<std::chrono::seconds>(d_.now());
+  // Status times are whole seconds: records and states are stamped with the clock
+  // rounded up; the alerts' `for` is measured on the exact clock (EvaluateRule).
+  const SystemTime exact_now = d_.now();
+  const SystemTime now = std::chrono::ceil<std::chrono::seconds>(exact_now);
   const int64_t now_unix = UnixSeconds(now);
   const kube::ResourcePath path{kApiVersion, kResource, ns, name};
   auto got = d_.client.Get(path.Url());
@@ -259,7 +260,7 @@ void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) 
     if (window.pods() == 0 && endpoints.empty()) {
       measured.why = "no Ready pod with the sidecar (" + std::to_string(not_ready) + " not ready)";
     }
-    AlertDecision d = EvaluateRule(rule, measured, memory[rule.name], now);
+    AlertDecision d = EvaluateRule(rule, measured, memory[rule.name], exact_now);
     if (d.value) d.value = Rounded(*d.value);
     api::AlertStatus s;
     s.name = rule.name;

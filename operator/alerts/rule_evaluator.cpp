@@ -61,8 +61,11 @@ AlertDecision EvaluateRule(const api::AlertRule& rule, const Measurement& m,
       d.message += "; firing after " + api::FormatDuration(rule.for_duration);
     }
   }
-  d.since = d.state == memory.state && memory.since ? *memory.since : now;
-  // A Pending alert whose memory lost its start time starts counting now.
+  // A state keeps its start; a new state (or one whose start was lost) starts now,
+  // rounded up to the whole second status times have: compared with the exact
+  // clock, `for` is then never cut short by the rounding.
+  d.since = d.state == memory.state && memory.since ? *memory.since
+                                                    : std::chrono::ceil<std::chrono::seconds>(now);
   return d;
 }
 

@@ -36,6 +36,8 @@ struct AlertDecision {
 //                   Pending for at least `for`            -> Firing
 // Smoothing (emaAlpha a): y = a*y_prev + (1-a)*x, where y_prev is the last
 // smoothed value while the alert was measurable; the first value is taken as is.
+// `since` of a new state is `now` rounded up to the second (status times are
+// whole seconds); `now` itself is compared exactly, so `for` is never cut short.
 // Pure: the clock and the memory are arguments.
 AlertDecision EvaluateRule(const api::AlertRule& rule, const Measurement& m,
                            const AlertMemory& memory, SystemTime now);

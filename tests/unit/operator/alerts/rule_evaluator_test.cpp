@@ -74,6 +74,18 @@ TEST(RuleEvaluatorTest, ConditionBreakingWhilePendingStartsOver) {
   EXPECT_EQ(d.state, AlertState::kPending) << "only 50 s since the new start";
 }
 
+TEST(RuleEvaluatorTest, ForIsNeverCutShortByWholeSecondTimes) {
+  const auto rule = Rule(2s);
+  AlertDecision d = EvaluateRule(rule, M(0.3, 500), {}, kT0 + 300ms);
+  ASSERT_EQ(d.state, AlertState::kPending);
+  EXPECT_EQ(d.since, kT0 + 1s) << "rounded up, as status stores it";
+  d = EvaluateRule(rule, M(0.3, 500), From(d), kT0 + 2900ms);
+  EXPECT_EQ(d.state, AlertState::kPending) << "2.6 s since the condition held, 1.9 s since `since`";
+  d = EvaluateRule(rule, M(0.3, 500), From(d), kT0 + 3s);
+  EXPECT_EQ(d.state, AlertState::kFiring);
+  EXPECT_EQ(d.since, kT0 + 3s);
+}
+
 TEST(RuleEvaluatorTest, ForZeroFiresAtOnce) {
   AlertDecision d = EvaluateRule(Rule(0s), M(0.3, 500), {}, kT0);
   EXPECT_EQ(d.state, AlertState::kFiring);
