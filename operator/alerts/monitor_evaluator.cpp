@@ -156,7 +156,7 @@ void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) 
   }
   json current = std::move(got.body);
   auto spec = api::ParseModelMonitorSpec(current.value("spec", json::object()));
-  if (!spec || spec->alerts.empty()) return;  // the reconciler reports spec errors
+  if (!spec) return;  // the reconciler reports spec errors
   api::ModelMonitor m;
   m.metadata.name = name;
   m.metadata.namespace_name = ns;
@@ -173,6 +173,20 @@ void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) 
     }
   }
   api::ModelMonitorStatus& status = m.status;
+  if (m.spec.alerts.empty()) {
+    // No alerts (any more): nothing to pull; clear what earlier alerts left.
+    if (!status.alerts.empty() || status.firing_alerts != 0 || status.metrics) {
+      status.alerts.clear();
+      status.firing_alerts = 0;
+      status.metrics.reset();
+      SetCondition(
+          status,
+          {"Alerting", "False", m.metadata.generation, "", "NoAlerts", "spec.alerts is empty"},
+          now);
+      WriteStatus(ns, name, current, status);
+    }
+    return;
+  }
 
   // Actions still running: their end.
   for (auto& r : status.remediations) {

@@ -534,6 +534,20 @@ TEST_F(RemediationTest, TooFewSamplesIsInconclusiveAndDoesNothing) {
   EXPECT_TRUE(Jobs().empty());
   EXPECT_EQ(Monitor()["status"].value("firingAlerts", -1), 0);
   EXPECT_TRUE(WaitEvent("AlertInconclusive"));
+
+  // The alert is removed: its state goes with it.
+  auto r =
+      admin_->Patch(ResourcePath{"modelmonitor.io/v1alpha1", "modelmonitors", ns_, "fraud"}.Url(),
+                    {{"spec", {{"alerts", json::array()}}}}, kube::PatchType::kMerge);
+  ASSERT_TRUE(r.ok()) << r.Message();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        json st = Monitor()["status"];
+        return !st.contains("alerts") && !st.contains("metrics") &&
+               ConditionOf(Monitor(), "Alerting")["reason"] == "NoAlerts";
+      },
+      10s))
+      << Monitor()["status"].dump(2);
 }
 
 TEST_F(RemediationTest, PodsThatDoNotAnswerAreNamedInStatusAndEvents) {
