@@ -3,11 +3,10 @@
 #include <mutex>
 
 #include "common/log.h"
+#include "operator/remediation/retrain_job.h"  // kMonitorLabel, on the Jobs it creates
 
 namespace mm::op {
 namespace {
-
-constexpr const char* kMonitorLabel = "modelmonitor.io/monitor";  // on Jobs the operator creates
 
 const nlohmann::json& Meta(const nlohmann::json& o) {
   static const nlohmann::json kEmpty = nlohmann::json::object();
@@ -71,6 +70,27 @@ Controller::Controller(kube::KubeClient& client, ControllerOptions options,
       client_, *monitors_, *pods_, deployments_.get(), events_.get(),
       [this] { return working_.load() && IsLeader(); }, [this] { return pods_->ResyncPending(); }});
 
+  fetcher_ = std::make_unique<HttpSnapshotFetcher>(options_.snapshot_timeout);
+  collector_ = std::make_unique<SnapshotCollector>(*fetcher_, options_.snapshot_concurrency);
+  remediator_ = std::make_unique<Remediator>(client_);
+  evaluator_ = std::make_unique<MonitorEvaluator>(
+      MonitorEvaluator::Deps{client_, *pods_, *collector_, *remediator_, events_.get(),
+                             [] { return std::chrono::system_clock::now(); },
+                             [this] { return working_.load() && IsLeader(); }});
+  evaluation_ = std::make_unique<EvaluationLoop>(
+      options_.evaluation_interval,
+      [this] {
+        std::vector<EvaluationLoop::Key> keys;
+        for (const auto& m : monitors_->List()) {
+          const auto& meta = Meta(*m);
+          keys.emplace_back(meta.value("namespace", ""), meta.value("name", ""));
+        }
+        return keys;
+      },
+      [this](const std::string& monitor_ns, const std::string& name) {
+        evaluator_->Evaluate(monitor_ns, name);
+      });
+
   if (options_.leader_elect) {
     LeaderElectionOptions le = options_.leader;
     le.identity = options_.identity;
@@ -122,8 +142,11 @@ void Controller::Start() {
 void Controller::Stop() {
   if (stopping_.exchange(true)) return;
   if (starter_.joinable()) starter_.join();
-  if (elector_) elector_->Stop();  // releases the lease; its callback stops the workers
+  // Workers and the evaluation loop finish what they are doing (an action and
+  // the status write that records it) while this replica still holds the lease;
+  // only then is the lease released for the next leader.
   StopWorkers();
+  if (elector_) elector_->Stop();
   for (Informer* i :
        {monitors_.get(), pods_.get(), deployments_.get(), replicasets_.get(), jobs_.get()}) {
     i->Stop();
@@ -263,9 +286,11 @@ void Controller::StartWorkers() {
   for (const auto& m : monitors_->List()) queue_.Add(Informer::KeyOf(*m));
   log::Info("starting workers", {{"workers", options_.workers}, {"queued", queue_.Len()}});
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
+  evaluation_->Start();
 }
 
 void Controller::StopWorkers() {
+  evaluation_->Stop();  // before working_ goes false: the round in flight may still write
   working_ = false;
   if (metrics_) metrics_->SetLeader(false);
   queue_.ShutDown();

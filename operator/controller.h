@@ -12,6 +12,9 @@
 
 #include "common/kube/kube_client.h"
 #include "common/kube/label_selector.h"
+#include "operator/alerts/evaluation_loop.h"
+#include "operator/alerts/monitor_evaluator.h"
+#include "operator/alerts/snapshot_collector.h"
 #include "operator/events/event_recorder.h"
 #include "operator/informer/informer.h"
 #include "operator/leader/leader_elector.h"
@@ -29,6 +32,10 @@ struct ControllerOptions {
   bool leader_elect = true;
   LeaderElectionOptions leader;
   std::string identity;  // Events' reportingInstance and the Lease holder
+  // Alerts (docs/alerts.md): the leader evaluates every monitor this often.
+  std::chrono::milliseconds evaluation_interval{15000};
+  std::chrono::milliseconds snapshot_timeout{5000};
+  int snapshot_concurrency = 8;
 };
 
 // The operator's control loop, wired: informers for ModelMonitors, the pods
@@ -56,6 +63,7 @@ class Controller {
   Informer& replicasets() { return *replicasets_; }
   Informer& jobs() { return *jobs_; }
   WorkQueue& queue() { return queue_; }
+  int64_t evaluation_rounds() const { return evaluation_->rounds(); }
 
  private:
   struct MonitorEntry {
@@ -86,6 +94,12 @@ class Controller {
   std::unique_ptr<EventRecorder> events_;
   std::unique_ptr<MonitorReconciler> reconciler_;
   std::unique_ptr<LeaderElector> elector_;
+  // Alerts and remediation: run by the leader every evaluation_interval.
+  std::unique_ptr<HttpSnapshotFetcher> fetcher_;
+  std::unique_ptr<SnapshotCollector> collector_;
+  std::unique_ptr<Remediator> remediator_;
+  std::unique_ptr<MonitorEvaluator> evaluator_;
+  std::unique_ptr<EvaluationLoop> evaluation_;
 
   std::atomic<bool> working_{false};
   std::atomic<int64_t> reconciles_{0};

@@ -57,6 +57,17 @@ Result<ControllerOptions> MakeControllerOptions(const OperatorOptions& f) {
     }
     *d.out = std::chrono::milliseconds(ms);
   }
+  if (!ParseDuration(f.evaluation_interval, &ms) || ms < 100) {
+    return Error{"--evaluation-interval: \"" + f.evaluation_interval +
+                 "\" must be a duration of 100ms or more (use 15s, 1m)"};
+  }
+  c.evaluation_interval = std::chrono::milliseconds(ms);
+  if (!ParseDuration(f.snapshot_timeout, &ms) || ms < 10) {
+    return Error{"--snapshot-timeout: \"" + f.snapshot_timeout +
+                 "\" must be a duration of 10ms or more (use 5s)"};
+  }
+  c.snapshot_timeout = std::chrono::milliseconds(ms);
+  c.snapshot_concurrency = f.snapshot_concurrency;
   if (c.leader_elect) {
     if (std::string why = LeaderElector::Validate(c.leader); !why.empty()) return Error{why};
   }

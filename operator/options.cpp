@@ -108,6 +108,20 @@ void AddFlags(CLI::App& app, OperatorOptions* o) {
                  "Each watch is renewed after a random time between this and twice this")
       ->check(DurationValidator())
       ->capture_default_str();
+  app.add_option("--evaluation-interval", o->evaluation_interval,
+                 "How often the leader pulls every monitor's sidecar snapshots and evaluates "
+                 "its alerts")
+      ->check(DurationValidator())
+      ->capture_default_str();
+  app.add_option("--snapshot-timeout", o->snapshot_timeout,
+                 "How long one sidecar may take to answer GET /v1/snapshot before it is "
+                 "reported as not answering")
+      ->check(DurationValidator())
+      ->capture_default_str();
+  app.add_option("--snapshot-concurrency", o->snapshot_concurrency,
+                 "Sidecars of one monitor asked for their snapshot at the same time")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   app.add_option("--shutdown-timeout", o->shutdown_timeout,
                  "On SIGTERM, how long to wait for running reconciles before exiting")
       ->check(DurationValidator())

@@ -34,6 +34,10 @@ struct OperatorOptions {
   int64_t list_page_size = 500;
   std::string watch_timeout = "5m";
   std::string shutdown_timeout = "20s";
+
+  std::string evaluation_interval = "15s";  // alerts: pull snapshots and evaluate this often
+  std::string snapshot_timeout = "5s";      // one sidecar's GET /v1/snapshot
+  int snapshot_concurrency = 8;             // sidecars of one monitor asked at once
 };
 
 void AddFlags(CLI::App& app, OperatorOptions* options);

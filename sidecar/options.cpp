@@ -24,6 +24,10 @@ void AddFlags(CLI::App& app, SidecarOptions* o) {
                  "Folder of the prediction database (else env MM_STORE_DIR)");
   app.add_option("--label-token-file", o->label_token_file,
                  "File holding the bearer token for POST /v1/labels (else env MM_LABEL_TOKEN)");
+  app.add_option("--admin-token-file", o->admin_token_file,
+                 "File holding the bearer token for GET /v1/snapshot (else env MM_ADMIN_TOKEN)");
+  app.add_option("--listen-address", o->listen_address,
+                 "Address the data and admin ports bind to (default: all, 0.0.0.0)");
   app.add_option("--log-level", o->log_level, "debug, info, warning or error")
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
       ->capture_default_str();
@@ -99,6 +103,21 @@ Result<nlohmann::json> MonitorSpecJson(const SidecarOptions& o, const char* (*en
   return j;
 }
 
+// A bearer token: the file's content without trailing whitespace, else the
+// environment variable, else empty (the endpoint then refuses every request).
+Result<std::string> TokenFrom(const std::string& flag, const std::string& file,
+                              const char* env_name, const char* (*env)(const char*)) {
+  if (file.empty()) {
+    const char* v = env(env_name);
+    return std::string(v == nullptr ? "" : v);
+  }
+  auto token = ReadFile(flag, file);
+  if (!token) return token.error();
+  std::string t = std::move(token.value());
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
+  return t;
+}
+
 }  // namespace
 
 Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& o, const char* (*env)(const char*)) {
@@ -120,16 +139,15 @@ Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& o, const char* (*e
       c.ground_truth->store_dir = v;
     }
   }
-  if (!o.label_token_file.empty()) {
-    auto token = ReadFile("--label-token-file", o.label_token_file);
-    if (!token) return token.error();
-    c.label_token = std::move(token.value());
-    while (!c.label_token.empty() &&
-           std::isspace(static_cast<unsigned char>(c.label_token.back()))) {
-      c.label_token.pop_back();
-    }
-  } else if (const char* v = env("MM_LABEL_TOKEN"); v != nullptr) {
-    c.label_token = v;
+  auto label_token = TokenFrom("--label-token-file", o.label_token_file, "MM_LABEL_TOKEN", env);
+  if (!label_token) return label_token.error();
+  c.label_token = std::move(label_token.value());
+  auto admin_token = TokenFrom("--admin-token-file", o.admin_token_file, "MM_ADMIN_TOKEN", env);
+  if (!admin_token) return admin_token.error();
+  c.admin_token = std::move(admin_token.value());
+  if (!o.listen_address.empty()) {
+    c.proxy.listen_address = o.listen_address;
+    c.admin_address = o.listen_address;
   }
   const uint16_t spec_port = c.proxy.upstream_port;
   const size_t colon = o.upstream.rfind(':');

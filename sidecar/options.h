@@ -15,6 +15,8 @@ struct SidecarOptions {
   std::string config_file;       // a ModelMonitor spec (JSON); else env MM_MONITOR_CONFIG
   std::string store_dir;         // else env MM_STORE_DIR; else a temporary folder
   std::string label_token_file;  // else env MM_LABEL_TOKEN; else label posts are refused
+  std::string admin_token_file;  // else env MM_ADMIN_TOKEN; else snapshots are refused
+  std::string listen_address;    // empty: 0.0.0.0 (data and admin ports)
   bool upstream_given = false;   // --upstream was on the command line: it beats the spec
   uint16_t data_port = 8080;     // where clients send inference requests
   uint16_t admin_port = 9090;    // /metrics, /v1/snapshot, /v1/labels, /healthz

@@ -29,9 +29,10 @@ Result<std::unique_ptr<Sidecar>> Sidecar::Create(SidecarConfig config) {
   admin.port = s->config_.admin_port;
   admin.max_body_bytes = LabelLimits{}.max_body_bytes;
   s->admin_ = std::make_unique<http::Server>(admin);
-  RegisterAdminEndpoints(
-      *s->admin_, AdminTargets{s->metrics_.get(), s->resources_.get(), s->ground_truth_.get(),
-                               s->config_.proxy.upstream_host, s->config_.proxy.upstream_port});
+  AdminTargets targets{s->metrics_.get(), s->resources_.get(), s->ground_truth_.get(),
+                       s->config_.proxy.upstream_host, s->config_.proxy.upstream_port};
+  targets.admin_token = s->config_.admin_token;
+  RegisterAdminEndpoints(*s->admin_, targets);
   if (s->ground_truth_) {
     RegisterLabelEndpoint(*s->admin_, s->ground_truth_.get(), s->config_.label_token);
   }

@@ -37,6 +37,7 @@ struct SidecarConfig {
   size_t prediction_queue = 10000;                // records waiting for the store; more are dropped
   std::optional<GroundTruthConfig> ground_truth;  // set: predictions are stored and joined
   std::string label_token;  // bearer token for POST /v1/labels; empty: label posts refused (503)
+  std::string admin_token;  // bearer token for GET /v1/snapshot; empty: snapshots refused (503)
 
   // Checks every field; the error names the field and what would be right.
   Status Validate() const;

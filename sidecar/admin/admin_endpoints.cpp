@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdlib>
 
+#include "sidecar/admin/bearer_auth.h"
 #include "sidecar/admin/snapshot.h"
 
 namespace mm::sidecar {
@@ -41,7 +42,10 @@ void RegisterAdminEndpoints(http::Server& server, AdminTargets t) {
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return r;
   });
-  server.Handle("GET", "/v1/snapshot", [t](const http::Request& req) {
+  BearerToken admin{t.admin_token, "admin token",
+                    "set --admin-token-file or the MM_ADMIN_TOKEN environment variable"};
+  server.Handle("GET", "/v1/snapshot", [t, admin](const http::Request& req) {
+    if (auto refused = CheckBearer(req, admin)) return *refused;
     int64_t since = 0;
     const std::string since_text = req.QueryParam("since");
     if (!since_text.empty()) {

@@ -17,12 +17,16 @@ struct AdminTargets {
   std::string model_host = "127.0.0.1";
   uint16_t model_port = 8000;
   std::chrono::milliseconds ready_timeout{1000};
+  // Bearer token for GET /v1/snapshot (the monitor's admin token, read only by the
+  // operator); empty: snapshots are refused with 503.
+  std::string admin_token;
 };
 
 // Registers the admin port's endpoints on `server`:
 //   GET /metrics      Prometheus text format (modelmonitor_sidecar_*)
 //   GET /v1/snapshot  mergeable per-bucket state; ?since=<unix seconds>; with a
-//                     ground truth also "accuracy" (GroundTruth::Snapshot)
+//                     ground truth also "accuracy" (GroundTruth::Snapshot). Needs
+//                     "Authorization: Bearer <admin token>" (CheckBearer: 503/401/403)
 //   GET /healthz      the sidecar process serves
 //   GET /readyz       the model accepts connections (503 with the reason if not)
 void RegisterAdminEndpoints(http::Server& server, AdminTargets targets);

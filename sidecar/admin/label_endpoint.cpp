@@ -1,39 +1,14 @@
 #include "sidecar/admin/label_endpoint.h"
 
-#include <algorithm>
+#include "sidecar/admin/bearer_auth.h"
 
 namespace mm::sidecar {
 
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  const size_t n = std::max(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-    const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
-    diff |= static_cast<unsigned char>(x ^ y);
-  }
-  return diff == 0;
-}
-
 void RegisterLabelEndpoint(http::Server& server, GroundTruth* ground_truth, std::string token) {
-  server.Handle("POST", "/v1/labels", [ground_truth, token](const http::Request& req) {
-    if (token.empty()) {
-      return http::Response::Error(
-          503,
-          "label posts are disabled: no label token is configured (set --label-token-file "
-          "or the MM_LABEL_TOKEN environment variable)");
-    }
-    constexpr std::string_view kBearer = "Bearer ";
-    const std::string_view auth = req.Header("authorization");
-    if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) {
-      http::Response r = http::Response::Error(
-          401, "missing credentials: send \"Authorization: Bearer <label token>\"");
-      r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return r;
-    }
-    if (!ConstantTimeEquals(auth.substr(kBearer.size()), token)) {
-      return http::Response::Error(403, "the bearer token is not this monitor's label token");
-    }
+  BearerToken expected{std::move(token), "label token",
+                       "set --label-token-file or the MM_LABEL_TOKEN environment variable"};
+  server.Handle("POST", "/v1/labels", [ground_truth, expected](const http::Request& req) {
+    if (auto refused = CheckBearer(req, expected)) return *refused;
     const LabelHttpAnswer answer = ground_truth->PostLabels(req.body, req.Header("content-type"));
     return http::Response::Json(answer.status, answer.body);
   });

@@ -9,12 +9,10 @@ namespace mm::sidecar {
 
 // Registers POST /v1/labels on the admin port: the body (application/json or
 // application/x-ndjson) goes to GroundTruth::PostLabels. Callers authenticate with
-// "Authorization: Bearer <token>": 401 without a bearer token, 403 with a wrong one
-// (compared in constant time). With no token configured every post is refused
-// with 503 and a message saying how to configure one: labels are never open.
+// "Authorization: Bearer <token>" (CheckBearer, sidecar/admin/bearer_auth.h): 401
+// without a bearer token, 403 with a wrong one. With no token configured every
+// post is refused with 503 and a message saying how to configure one: labels are
+// never open.
 void RegisterLabelEndpoint(http::Server& server, GroundTruth* ground_truth, std::string token);
-
-// Whether `a` equals `b`, in time that depends only on their lengths.
-bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 }  // namespace mm::sidecar

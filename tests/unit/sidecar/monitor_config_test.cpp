@@ -52,6 +52,7 @@ const char* FakeEnv(const char* name) {
   static const std::string spec = kSpec.dump();
   if (std::string_view(name) == "MM_MONITOR_CONFIG") return spec.c_str();
   if (std::string_view(name) == "MM_LABEL_TOKEN") return "tok";
+  if (std::string_view(name) == "MM_ADMIN_TOKEN") return "adm";
   if (std::string_view(name) == "MM_STORE_DIR") return "/var/mm";
   return nullptr;
 }
@@ -62,6 +63,7 @@ TEST(MonitorConfigTest, OptionsReadTheEnvironmentAndUpstreamFlagWins) {
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->proxy.upstream_port, 8081) << "the spec's port when --upstream is not given";
   EXPECT_EQ(c->label_token, "tok");
+  EXPECT_EQ(c->admin_token, "adm");
   ASSERT_TRUE(c->ground_truth);
   EXPECT_EQ(c->ground_truth->store_dir, "/var/mm");
 

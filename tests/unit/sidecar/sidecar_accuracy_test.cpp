@@ -67,6 +67,7 @@ class SidecarAccuracyTest : public ::testing::Test {
     config.ground_truth->store_dir = dir_.string();
     config.ground_truth->refresh = std::chrono::milliseconds(50);
     config.label_token = std::move(token);
+    config.admin_token = "adm";
     auto sidecar = Sidecar::Create(config);
     ASSERT_TRUE(sidecar.ok()) << sidecar.error().message;
     sidecar_ = std::move(sidecar.value());
@@ -80,8 +81,9 @@ class SidecarAccuracyTest : public ::testing::Test {
     return Call(sidecar_->admin_port(), bhttp::verb::post, "/v1/labels", body, headers);
   }
   int64_t AccuracyTotal(const std::string& field) {
-    auto j = nlohmann::json::parse(
-        Call(sidecar_->admin_port(), bhttp::verb::get, "/v1/snapshot").body());
+    auto j = nlohmann::json::parse(Call(sidecar_->admin_port(), bhttp::verb::get, "/v1/snapshot",
+                                        "", {{"authorization", "Bearer adm"}})
+                                       .body());
     int64_t n = 0;
     for (const auto& b : j.at("accuracy").at("buckets")) n += b.value(field, int64_t{0});
     return n;

@@ -22,12 +22,14 @@ namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
 
 bhttp::response<bhttp::string_body> Call(uint16_t port, bhttp::verb verb, const std::string& target,
-                                         const std::string& body = "") {
+                                         const std::string& body = "",
+                                         const std::string& authorization = "") {
   asio::io_context io;
   asio::ip::tcp::socket socket(io);
   socket.connect({asio::ip::make_address("127.0.0.1"), port});
   bhttp::request<bhttp::string_body> req{verb, target, 11};
   req.set(bhttp::field::host, "sidecar");
+  if (!authorization.empty()) req.set(bhttp::field::authorization, authorization);
   req.body() = body;
   req.prepare_payload();
   bhttp::write(socket, req);
@@ -53,6 +55,7 @@ TEST(SidecarTest, ServesDataAndAdminPortsFromOneConfigWithSeveralThreads) {
   config.admin_port = 0;
   config.protocol = {"kserve-v1", "$"};
   config.resources.interval = std::chrono::milliseconds(50);
+  config.admin_token = "adm";
   const auto store =
       std::filesystem::temp_directory_path() / ("mm-sidecar-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(store);
@@ -87,8 +90,8 @@ TEST(SidecarTest, ServesDataAndAdminPortsFromOneConfigWithSeveralThreads) {
       testing::WaitFor([&] { return (*sidecar)->ground_truth()->counters().store.pending == 80; },
                        std::chrono::seconds(5), std::chrono::milliseconds(10)))
       << (*sidecar)->ground_truth()->counters().store.pending;
-  auto snapshot = Snapshot::FromJson(
-      nlohmann::json::parse(Call(admin, bhttp::verb::get, "/v1/snapshot").body()));
+  auto snapshot = Snapshot::FromJson(nlohmann::json::parse(
+      Call(admin, bhttp::verb::get, "/v1/snapshot", "", "Bearer adm").body()));
   ASSERT_TRUE(snapshot.ok()) << snapshot.error().message;
   uint64_t requests = 0;
   for (const auto& b : snapshot->buckets) requests += b.requests;

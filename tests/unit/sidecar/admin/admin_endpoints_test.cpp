@@ -16,12 +16,17 @@ namespace {
 namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
 
-bhttp::response<bhttp::string_body> Get(uint16_t port, const std::string& target) {
+constexpr const char* kAdminToken = "admin-s3cret";
+
+bhttp::response<bhttp::string_body> Get(uint16_t port, const std::string& target,
+                                        const std::string& authorization = std::string("Bearer ") +
+                                                                           kAdminToken) {
   asio::io_context io;
   asio::ip::tcp::socket socket(io);
   socket.connect({asio::ip::make_address("127.0.0.1"), port});
   bhttp::request<bhttp::string_body> req{bhttp::verb::get, target, 11};
   req.set(bhttp::field::host, "sidecar");
+  if (!authorization.empty()) req.set(bhttp::field::authorization, authorization);
   bhttp::write(socket, req);
   boost::beast::flat_buffer buffer;
   bhttp::response<bhttp::string_body> res;
@@ -30,9 +35,11 @@ bhttp::response<bhttp::string_body> Get(uint16_t port, const std::string& target
 }
 
 struct Admin {
-  explicit Admin(uint16_t model_port) : metrics(std::chrono::seconds(10), 100), server({}) {
-    RegisterAdminEndpoints(server,
-                           AdminTargets{&metrics, nullptr, nullptr, "127.0.0.1", model_port});
+  explicit Admin(uint16_t model_port, std::string token = kAdminToken)
+      : metrics(std::chrono::seconds(10), 100), server({}) {
+    AdminTargets targets{&metrics, nullptr, nullptr, "127.0.0.1", model_port};
+    targets.admin_token = std::move(token);
+    RegisterAdminEndpoints(server, targets);
     EXPECT_TRUE(server.Start().ok());
   }
   SidecarMetrics metrics;
@@ -106,6 +113,25 @@ TEST(AdminEndpointsTest, SnapshotIsVersionedAndMergesAcrossSidecarsExactly) {
   Snapshot other = *sb;
   other.bucket_seconds = 60;
   EXPECT_FALSE(sa->Merge(other).ok());
+}
+
+TEST(AdminEndpointsTest, SnapshotNeedsTheAdminToken) {
+  Admin admin(1);
+  auto none = Get(admin.server.port(), "/v1/snapshot", "");
+  EXPECT_EQ(none.result_int(), 401);
+  EXPECT_EQ(none[bhttp::field::www_authenticate], "Bearer");
+  EXPECT_EQ(Get(admin.server.port(), "/v1/snapshot", "Basic YWRtaW46YWRtaW4=").result_int(), 401);
+  EXPECT_EQ(Get(admin.server.port(), "/v1/snapshot", "Bearer admin-s3creT").result_int(), 403);
+  EXPECT_EQ(Get(admin.server.port(), "/v1/snapshot", "Bearer admin-s3cret-and-more").result_int(),
+            403);
+  EXPECT_EQ(Get(admin.server.port(), "/v1/snapshot").result_int(), 200);
+  // /metrics stays open for Prometheus.
+  EXPECT_EQ(Get(admin.server.port(), "/metrics", "").result_int(), 200);
+
+  Admin unconfigured(1, "");
+  auto refused = Get(unconfigured.server.port(), "/v1/snapshot");
+  EXPECT_EQ(refused.result_int(), 503);
+  EXPECT_NE(refused.body().find("MM_ADMIN_TOKEN"), std::string::npos) << refused.body();
 }
 
 TEST(AdminEndpointsTest, ReadyOnlyWhenTheModelAcceptsConnections) {

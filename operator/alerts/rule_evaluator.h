@@ -1,0 +1,48 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/api/model_monitor.h"
+#include "operator/alerts/monitor_window.h"
+#include "operator/alerts/rfc3339.h"
+
+namespace mm::op {
+
+// What the last evaluation left of one alert (its entry in status.alerts), so a
+// restarted or new leader continues the same state machine.
+struct AlertMemory {
+  api::AlertState state = api::AlertState::kInactive;
+  std::optional<double> value;  // the last (smoothed) value
+  std::optional<SystemTime> since;
+};
+
+struct AlertDecision {
+  api::AlertState previous = api::AlertState::kInactive;
+  api::AlertState state = api::AlertState::kInactive;
+  std::optional<double> value;  // after smoothing; unset when nothing was measured
+  std::optional<double> raw;    // before smoothing
+  int64_t samples = 0;
+  SystemTime since;     // when `state` began (for Firing: the episode's start)
+  std::string message;  // "latency_p99_seconds 0.31 > 0.25 over 5m (120 samples)"
+
+  bool transitioned() const { return previous != state; }
+};
+
+// One step of an alert's state machine (docs/alerts.md):
+//   no value, a non-finite value, or samples < minSamples -> Inconclusive (never Firing)
+//   condition false                                       -> Inactive
+//   condition true: Inactive/Inconclusive -> Pending (or Firing when `for` is 0);
+//                   Pending for at least `for`            -> Firing
+// Smoothing (emaAlpha a): y = a*y_prev + (1-a)*x, where y_prev is the last
+// smoothed value while the alert was measurable; the first value is taken as is.
+// `since` of a new state is `now` rounded up to the second (status times are
+// whole seconds); `now` itself is compared exactly, so `for` is never cut short.
+// Pure: the clock and the memory are arguments.
+AlertDecision EvaluateRule(const api::AlertRule& rule, const Measurement& m,
+                           const AlertMemory& memory, SystemTime now);
+
+// "0.31", "1.2e+09": short, for messages.
+std::string FormatValue(double v);
+
+}  // namespace mm::op

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "operator/alerts/snapshot_fetcher.h"
+#include "sidecar/admin/snapshot.h"
+#include "sidecar/metrics/accuracy_snapshot.h"
+
+namespace mm::op {
+
+// The sidecar endpoint of a pod that should answer now: Ready, with a pod IP and
+// the injected sidecar container's admin port ("mm-admin"); nullopt otherwise.
+std::optional<SidecarEndpoint> ReadySidecarEndpoint(const nlohmann::json& pod);
+// Whether the pod carries the injected sidecar container at all (ready or not).
+bool HasSidecar(const nlohmann::json& pod);
+
+struct PodSnapshot {
+  std::string pod;
+  sidecar::Snapshot requests;                         // latency, errors, TTFT, resources
+  std::optional<sidecar::AccuracySnapshot> accuracy;  // with groundTruth
+};
+
+struct PodFailure {
+  std::string pod;
+  std::string reason;
+};
+
+// What one round of pulling a monitor's sidecars gave: every asked pod is either
+// in `snapshots` or in `failed`, never dropped.
+struct Collection {
+  std::vector<PodSnapshot> snapshots;
+  std::vector<PodFailure> failed;  // did not answer, or answered something unreadable
+  int asked() const { return static_cast<int>(snapshots.size() + failed.size()); }
+};
+
+// Pulls /v1/snapshot from many sidecars at once, at most `concurrency` at a
+// time, and parses each answer with the sidecar's own readers (Snapshot::FromJson,
+// AccuracySnapshotFromJson), so operator and sidecar agree on one format.
+class SnapshotCollector {
+ public:
+  SnapshotCollector(SnapshotFetcher& fetcher, int concurrency)
+      : fetcher_(fetcher), concurrency_(concurrency < 1 ? 1 : concurrency) {}
+
+  // Results keep the order of `endpoints`.
+  Collection Collect(const std::vector<SidecarEndpoint>& endpoints, int64_t since_unix,
+                     const std::string& bearer_token);
+
+ private:
+  SnapshotFetcher& fetcher_;
+  const int concurrency_;
+};
+
+}  // namespace mm::op

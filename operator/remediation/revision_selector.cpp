@@ -1,0 +1,131 @@
+#include "operator/remediation/revision_selector.h"
+
+#include <cstdlib>
+
+namespace mm::op {
+namespace {
+
+bool ControlledBy(const nlohmann::json& rs, const std::string& uid) {
+  const auto& meta = rs.value("metadata", nlohmann::json::object());
+  for (const auto& ref : meta.value("ownerReferences", nlohmann::json::array())) {
+    if (ref.is_object() && ref.value("kind", "") == "Deployment" && ref.value("uid", "") == uid &&
+        ref.value("controller", false)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+nlohmann::json WithoutHash(nlohmann::json t) {
+  if (t.contains("metadata") && t["metadata"].contains("labels") &&
+      t["metadata"]["labels"].is_object()) {
+    t["metadata"]["labels"].erase("pod-template-hash");
+  }
+  return t;
+}
+
+// "~" and "/" escaped for a JSON pointer token (RFC 6901).
+std::string PointerToken(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int64_t RevisionOf(const nlohmann::json& object) {
+  const auto& meta = object.value("metadata", nlohmann::json::object());
+  const auto annotations = meta.value("annotations", nlohmann::json::object());
+  if (!annotations.is_object()) return 0;
+  const std::string text = annotations.value(kRevisionAnnotation, "");
+  if (text.empty()) return 0;
+  char* end = nullptr;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  return end != nullptr && *end == '\0' && v > 0 ? v : 0;
+}
+
+RollbackPlan PlanRollback(const nlohmann::json& deployment,
+                          const std::vector<nlohmann::json>& replicasets, int64_t to_revision) {
+  RollbackPlan plan;
+  const auto& meta = deployment.value("metadata", nlohmann::json::object());
+  const std::string name = meta.value("name", "");
+  plan.from_revision = RevisionOf(deployment);
+  if (plan.from_revision == 0) {
+    plan.refusal = "NoRevisionYet";
+    plan.message = "Deployment " + name + " has no " + kRevisionAnnotation +
+                   " annotation yet (the deployment controller has not processed it): "
+                   "nothing to roll back to";
+    return plan;
+  }
+  if (to_revision != 0 && to_revision == plan.from_revision) {
+    plan.refusal = "RevisionIsCurrent";
+    plan.message = "rollback.toRevision " + std::to_string(to_revision) + " is Deployment " + name +
+                   "'s current revision, the one failing";
+    return plan;
+  }
+  const std::string uid = meta.value("uid", "");
+  const nlohmann::json* best = nullptr;
+  int64_t best_revision = 0;
+  for (const auto& rs : replicasets) {
+    if (!ControlledBy(rs, uid)) continue;
+    const int64_t r = RevisionOf(rs);
+    if (r == 0 || r == plan.from_revision) continue;
+    if (to_revision != 0 ? r == to_revision : (r < plan.from_revision && r > best_revision)) {
+      best = &rs;
+      best_revision = r;
+    }
+  }
+  if (best == nullptr) {
+    plan.refusal = to_revision != 0 ? "RevisionNotFound" : "NoEarlierRevision";
+    plan.message = to_revision != 0 ? "Deployment " + name + " has no ReplicaSet of revision " +
+                                          std::to_string(to_revision) + " (rollback.toRevision)"
+                                    : "Deployment " + name + " is at revision " +
+                                          std::to_string(plan.from_revision) +
+                                          " and keeps no earlier revision to roll back to";
+    return plan;
+  }
+  plan.to_revision = best_revision;
+  plan.replicaset = best->value("metadata", nlohmann::json::object()).value("name", "");
+  plan.pod_template = WithoutHash(
+      best->value("spec", nlohmann::json::object()).value("template", nlohmann::json()));
+  const nlohmann::json current =
+      deployment.value("spec", nlohmann::json::object()).value("template", nlohmann::json());
+  if (WithoutHash(current) == plan.pod_template) {
+    plan.refusal = "TemplateAlreadyMatches";
+    plan.message = "Deployment " + name + "'s pod template already matches revision " +
+                   std::to_string(best_revision);
+  } else {
+    plan.message = "Deployment " + name + " from revision " + std::to_string(plan.from_revision) +
+                   " to revision " + std::to_string(best_revision) + " (ReplicaSet " +
+                   plan.replicaset + ")";
+  }
+  return plan;
+}
+
+nlohmann::json RollbackPatch(const nlohmann::json& deployment, const RollbackPlan& plan,
+                             const std::string& note) {
+  const auto& meta = deployment.value("metadata", nlohmann::json::object());
+  nlohmann::json patch = nlohmann::json::array();
+  patch.push_back({{"op", "test"},
+                   {"path", "/metadata/resourceVersion"},
+                   {"value", meta.value("resourceVersion", "")}});
+  patch.push_back({{"op", "replace"}, {"path", "/spec/template"}, {"value", plan.pod_template}});
+  if (!meta.contains("annotations") || !meta["annotations"].is_object()) {
+    patch.push_back(
+        {{"op", "add"}, {"path", "/metadata/annotations"}, {"value", nlohmann::json::object()}});
+  }
+  patch.push_back({{"op", "add"},
+                   {"path", "/metadata/annotations/" + PointerToken("modelmonitor.io/rollback")},
+                   {"value", note}});
+  return patch;
+}
+
+}  // namespace mm::op

@@ -1,0 +1,37 @@
+#include "sidecar/admin/bearer_auth.h"
+
+#include <algorithm>
+
+namespace mm::sidecar {
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  const size_t n = std::max(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff |= static_cast<unsigned char>(x ^ y);
+  }
+  return diff == 0;
+}
+
+std::optional<http::Response> CheckBearer(const http::Request& req, const BearerToken& expected) {
+  if (expected.token.empty()) {
+    return http::Response::Error(
+        503, "refused: no " + expected.what + " is configured (" + expected.configure + ")");
+  }
+  constexpr std::string_view kBearer = "Bearer ";
+  const std::string_view auth = req.Header("authorization");
+  if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) {
+    http::Response r = http::Response::Error(
+        401, "missing credentials: send \"Authorization: Bearer <" + expected.what + ">\"");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  if (!ConstantTimeEquals(auth.substr(kBearer.size()), expected.token)) {
+    return http::Response::Error(403, "the bearer token is not this monitor's " + expected.what);
+  }
+  return std::nullopt;
+}
+
+}  // namespace mm::sidecar

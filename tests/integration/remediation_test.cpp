@@ -1,0 +1,670 @@
+// Alerts and remediation end to end on the real control plane (etcd,
+// kube-apiserver, kube-controller-manager): the test plays the kubelet
+// (PlayedKubelet: a real modelmonitor-sidecar process per pod on 127.0.0.N in
+// front of a test model server, pod status patched Ready), drives traffic
+// through the sidecars, and runs the operator in-process with a short
+// --evaluation-interval. The real deployment and job controllers create the
+// ReplicaSets, pods and Job pods.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+#include "common/api/monitor_tokens.h"
+#include "common/kube/resource_path.h"
+#include "operator/controller.h"
+#include "tests/support/control_plane.h"
+#include "tests/support/controllable_model.h"
+#include "tests/support/http_call.h"
+#include "tests/support/operator_fixture.h"
+#include "tests/support/played_kubelet.h"
+#include "tests/support/wait.h"
+
+namespace mm::testing {
+namespace {
+
+using kube::ResourcePath;
+using nlohmann::json;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kAdminToken = "admin-token-for-tests";
+
+using Model = ControllableModel;
+
+int64_t Ms(Clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+class RemediationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { InstallModelMonitorCrd(ControlPlaneEnvironment::Get()); }
+
+  void SetUp() override {
+    admin_ = ControlPlaneEnvironment::Get().AdminClient();
+    ns_ = CreateNamespace(*admin_, "rem");
+    // Ports every pod's sidecar uses on its own 127.0.0.N (as in a pod template).
+    const auto seed = static_cast<uint16_t>(::getpid() % 2000);
+    data_port_ = static_cast<uint16_t>(21000 + 4 * seed + 2 * (test_index_ % 2));
+    admin_port_ = static_cast<uint16_t>(data_port_ + 1);
+    ++test_index_;
+    json secret = {{"apiVersion", "v1"},
+                   {"kind", "Secret"},
+                   {"metadata", {{"name", api::TokenSecretName("fraud")}}},
+                   {"stringData", {{"admin-token", kAdminToken}, {"label-token", "l"}}}};
+    ASSERT_TRUE(admin_->Create(ResourcePath{"v1", "secrets", ns_}.Url(), secret).ok());
+  }
+
+  void TearDown() override {
+    stop_traffic_ = true;
+    for (auto& t : traffic_) t.join();
+    for (auto& c : operators_) {
+      if (c) c->Stop();
+    }
+    if (kubelet_) kubelet_->Stop();
+  }
+
+  // The pod template as it looks once the webhook injected the sidecar.
+  json Template(const std::string& image) const {
+    return {
+        {"metadata",
+         {{"labels", {{"app", "fraud"}}}, {"annotations", {{"modelmonitor.io/injected", "test"}}}}},
+        {"spec",
+         {{"initContainers",
+           {{{"name", "modelmonitor-sidecar"},
+             {"image", "modelmonitor/sidecar:test"},
+             {"restartPolicy", "Always"},
+             {"ports",
+              {{{"name", "mm-data"}, {"containerPort", data_port_}},
+               {{"name", "mm-admin"}, {"containerPort", admin_port_}}}}}}},
+          {"containers",
+           {{{"name", "model"},
+             {"image", image},
+             {"ports", {{{"name", "model-http"}, {"containerPort", 8000}}}}}}}}}};
+  }
+
+  void CreateDeployment(const std::string& image, int replicas = 2) {
+    json d = {{"apiVersion", "apps/v1"},
+              {"kind", "Deployment"},
+              {"metadata", {{"name", "fraud"}}},
+              {"spec",
+               {{"replicas", replicas},
+                {"selector", {{"matchLabels", {{"app", "fraud"}}}}},
+                {"template", Template(image)}}}};
+    auto r = admin_->Create(ResourcePath{"apps/v1", "deployments", ns_}.Url(), d);
+    ASSERT_TRUE(r.ok()) << r.Message();
+  }
+  json Deployment() {
+    return admin_->Get(ResourcePath{"apps/v1", "deployments", ns_, "fraud"}.Url()).body;
+  }
+  static std::string ImageOf(const json& pod_or_deployment) {
+    const json& spec = pod_or_deployment.contains("template")
+                           ? pod_or_deployment["template"]["spec"]
+                           : pod_or_deployment["spec"];
+    return spec["containers"][0].value("image", "");
+  }
+  std::string DeploymentImage() { return ImageOf(Deployment()["spec"]); }
+
+  // Plays the kubelet: image model:N runs in front of models[N].
+  void StartKubelet(std::map<std::string, Model*> models, std::vector<std::string> env = {}) {
+    PlayedKubelet::Options o;
+    o.env = std::move(env);
+    o.ns = ns_;
+    o.label_selector = "app=fraud";
+    o.data_port = data_port_;
+    o.admin_port = admin_port_;
+    o.admin_token = kAdminToken;
+    o.upstream = [models](const json& pod) {
+      auto it = models.find(ImageOf(pod));
+      return it == models.end() ? std::string("127.0.0.1:1") : it->second->address();
+    };
+    kubelet_ = std::make_unique<PlayedKubelet>(*admin_, o);
+    kubelet_->Start();
+  }
+
+  // Clients sending requests to every Ready pod's sidecar, round robin, as a Service would.
+  void StartTraffic(int threads = 4) {
+    for (int t = 0; t < threads; ++t) {
+      traffic_.emplace_back([this, t] {
+        size_t i = static_cast<size_t>(t);
+        while (!stop_traffic_) {
+          auto pods = kubelet_->Ready();
+          if (pods.empty()) {
+            std::this_thread::sleep_for(20ms);  // no endpoint yet: what a client would do
+            continue;
+          }
+          const auto& pod = pods[i++ % pods.size()];
+          HttpCall(pod.ip, data_port_, "POST", "/predict", "{\"x\":[1,2]}",
+                   {{"content-type", "application/json"}}, 3s);
+          ++sent_;
+        }
+      });
+    }
+  }
+
+  static json Spec(const json& alert, const json& remediation) {
+    return {{"selector", {{"matchLabels", {{"app", "fraud"}}}}},
+            {"target", {{"kind", "Deployment"}, {"name", "fraud"}}},
+            {"serving", {{"port", "model-http"}}},
+            {"alerts", {alert}},
+            {"remediation", remediation}};
+  }
+  void CreateMonitor(const json& alert, const json& remediation) {
+    CreateMonitor(Spec(alert, remediation));
+  }
+  void CreateMonitor(const json& spec) {
+    json m = {{"apiVersion", "modelmonitor.io/v1alpha1"},
+              {"kind", "ModelMonitor"},
+              {"metadata", {{"name", "fraud"}}},
+              {"spec", spec}};
+    auto r =
+        admin_->Create(ResourcePath{"modelmonitor.io/v1alpha1", "modelmonitors", ns_}.Url(), m);
+    ASSERT_TRUE(r.ok()) << r.Message();
+  }
+  void PatchRemediation(const json& remediation) {
+    auto r =
+        admin_->Patch(ResourcePath{"modelmonitor.io/v1alpha1", "modelmonitors", ns_, "fraud"}.Url(),
+                      {{"spec", {{"remediation", remediation}}}}, kube::PatchType::kMerge);
+    ASSERT_TRUE(r.ok()) << r.Message();
+  }
+  json Monitor() {
+    return admin_
+        ->Get(ResourcePath{"modelmonitor.io/v1alpha1", "modelmonitors", ns_, "fraud"}.Url())
+        .body;
+  }
+  json Alert() {
+    json m = Monitor();
+    const json alerts = m.value("status", json::object()).value("alerts", json::array());
+    return alerts.empty() ? json::object() : alerts[0];
+  }
+  json Remediations() {
+    return Monitor().value("status", json::object()).value("remediations", json::array());
+  }
+  bool AlertIs(const std::string& state) { return Alert().value("state", "") == state; }
+  bool WaitAlert(const std::string& state, std::chrono::milliseconds timeout = 60s) {
+    return WaitFor([&] { return AlertIs(state); }, timeout, 50ms);
+  }
+
+  int StartOperator(const std::string& identity) {
+    op::ControllerOptions o;
+    o.watch_namespace = ns_;
+    o.identity = identity;
+    o.leader.lease_namespace = ns_;
+    o.leader.lease_duration = 4s;
+    o.leader.renew_deadline = 3s;
+    o.leader.retry_period = 500ms;
+    o.watch_timeout = 60s;
+    o.evaluation_interval = 500ms;
+    o.snapshot_timeout = 2s;
+    operators_.push_back(std::make_unique<op::Controller>(*admin_, o, nullptr));
+    operators_.back()->Start();
+    return static_cast<int>(operators_.size()) - 1;
+  }
+
+  std::vector<json> Jobs() {
+    ResourcePath p{"batch/v1", "jobs", ns_};
+    p.query["labelSelector"] = "modelmonitor.io/monitor=fraud";
+    auto r = admin_->Get(p.Url());
+    std::vector<json> out;
+    for (const auto& j : r.body.value("items", json::array())) out.push_back(j);
+    return out;
+  }
+  std::vector<json> Events(const std::string& reason) {
+    auto r = admin_->Get(ResourcePath{"events.k8s.io/v1", "events", ns_}.Url());
+    std::vector<json> out;
+    for (const auto& e : r.body.value("items", json::array())) {
+      if (e.value("reason", "") == reason) out.push_back(e);
+    }
+    return out;
+  }
+  bool WaitEvent(const std::string& reason, std::chrono::milliseconds timeout = 20s) {
+    return WaitFor([&] { return !Events(reason).empty(); }, timeout, 100ms);
+  }
+  // Waits for `rounds` more evaluations of the operator at `index`.
+  bool WaitRounds(int index, int rounds) {
+    const int64_t target = operators_[static_cast<size_t>(index)]->evaluation_rounds() + rounds;
+    return WaitFor(
+        [&] { return operators_[static_cast<size_t>(index)]->evaluation_rounds() >= target; }, 30s,
+        50ms);
+  }
+
+  static json RetrainTemplate() {
+    return {{"spec",
+             {{"backoffLimit", 0},
+              {"template",
+               {{"spec",
+                 {{"restartPolicy", "Never"},
+                  {"containers", {{{"name", "train"}, {"image", "trainer:1"}}}}}}}}}}};
+  }
+  static json ErrorRateAlert(const std::string& action, int min_samples = 10) {
+    return {{"name", "errors"},          {"metric", "error_rate"}, {"op", ">"},
+            {"threshold", 0.5},          {"window", "10s"},        {"for", "0s"},
+            {"minSamples", min_samples}, {"action", action}};
+  }
+
+  static inline int test_index_ = 0;
+  std::unique_ptr<kube::RestKubeClient> admin_;
+  std::string ns_;
+  uint16_t data_port_ = 0, admin_port_ = 0;
+  std::unique_ptr<PlayedKubelet> kubelet_;
+  std::vector<std::unique_ptr<op::Controller>> operators_;
+  std::vector<std::thread> traffic_;
+  std::atomic<bool> stop_traffic_{false};
+  std::atomic<int64_t> sent_{0};
+};
+
+TEST_F(RemediationTest, SlowRevisionIsRolledBackToThePreviousOne) {
+  Model good, slow;
+  slow.delay_ms = 300;
+  StartKubelet({{"model:1", &good}, {"model:2", &slow}});
+  CreateDeployment("model:1");
+  ASSERT_TRUE(WaitFor([&] { return kubelet_->Ready().size() == 2; }, 60s)) << "rev 1 never ran";
+  CreateMonitor({{"name", "slow"},
+                 {"metric", "latency_p99_seconds"},
+                 {"op", ">"},
+                 {"threshold", 0.2},
+                 {"window", "10s"},
+                 {"for", "2s"},
+                 {"minSamples", 20},
+                 {"action", "rollback"}},
+                {{"cooldown", "1h"}, {"maxActionsPerDay", 3}});
+  StartOperator("op-a");
+  StartTraffic();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        json a = Alert();
+        return a.value("state", "") == "Inactive" && a.value("samples", 0) >= 20;
+      },
+      60s, 100ms))
+      << Monitor()["status"].dump(2);
+  EXPECT_GT(Monitor()["status"]["metrics"].value("latency_p99_seconds", 1.0), 0.0);
+
+  // Revision 2: a slow model.
+  json containers = Template("model:2")["spec"]["containers"];
+  auto r = admin_->Patch(ResourcePath{"apps/v1", "deployments", ns_, "fraud"}.Url(),
+                         {{"spec", {{"template", {{"spec", {{"containers", containers}}}}}}}},
+                         kube::PatchType::kStrategicMerge);
+  ASSERT_TRUE(r.ok()) << r.Message();
+  const auto deployed = Clock::now();
+  ASSERT_TRUE(WaitAlert("Pending")) << Monitor()["status"].dump(2);
+  const auto pending = Clock::now();
+  ASSERT_TRUE(WaitAlert("Firing", 30s)) << Monitor()["status"].dump(2);
+  const auto firing = Clock::now();
+  ASSERT_TRUE(WaitFor([&] { return DeploymentImage() == "model:1"; }, 30s, 20ms))
+      << Monitor()["status"].dump(2);
+  const auto patched = Clock::now();
+
+  json dep = Deployment();
+  EXPECT_NE(
+      dep["metadata"]["annotations"].value("modelmonitor.io/rollback", "").find("revision 2 -> 1"),
+      std::string::npos)
+      << dep["metadata"]["annotations"].dump();
+  const json template_now = dep["spec"]["template"];
+  EXPECT_FALSE(template_now["metadata"]["labels"].contains("pod-template-hash"));
+  json recs = Remediations();
+  ASSERT_FALSE(recs.empty());
+  const json last = recs.back();
+  EXPECT_EQ(last["action"], "rollback");
+  EXPECT_EQ(last["result"], "Succeeded");
+  EXPECT_EQ(last["fromRevision"], 2);
+  EXPECT_EQ(last["toRevision"], 1);
+  EXPECT_GT(last["value"].get<double>(), 0.2);
+  EXPECT_EQ(Monitor()["status"]["lastAction"], "rollback Succeeded");
+
+  // The deployment controller brings revision 1's template back as revision 3;
+  // the played kubelet runs it in front of the good model; the alert resolves.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto pods = kubelet_->Ready();
+        if (pods.size() != 2) return false;
+        for (const auto& p : pods) {
+          if (p.upstream != good.address()) return false;
+        }
+        return true;
+      },
+      60s))
+      << "revision 1's template never came back";
+  EXPECT_TRUE(WaitAlert("Inactive", 60s)) << Monitor()["status"].dump(2);
+  EXPECT_EQ(Deployment()["metadata"]["annotations"].value("deployment.kubernetes.io/revision", ""),
+            "3");
+  ASSERT_TRUE(WaitEvent("RolledBack"));
+  const std::string note = Events("RolledBack")[0].value("note", "");
+  for (const char* part : {"from revision 2 to revision 1", "threshold 0.2", "window 10s",
+                           "samples", "alert slow measured"}) {
+    EXPECT_NE(note.find(part), std::string::npos) << part << " in: " << note;
+  }
+  for (const char* reason : {"AlertPending", "AlertFiring", "AlertResolved"}) {
+    EXPECT_TRUE(WaitEvent(reason)) << reason;
+  }
+  EXPECT_NE(Events("AlertFiring")[0].value("note", "").find("latency_p99_seconds"),
+            std::string::npos);
+  EXPECT_EQ(Remediations().size(), 1u) << "one rollback for one episode";
+  std::cout << "rollback timings (ms): revision 2 deployed -> Pending " << Ms(pending - deployed)
+            << ", Pending -> Firing " << Ms(firing - pending) << " (for: 2s), Firing -> "
+            << "Deployment patched " << Ms(patched - firing) << ", threshold crossed (Pending) -> "
+            << "patched " << Ms(patched - pending) << "\n";
+}
+
+TEST_F(RemediationTest, NoEarlierRevisionIsReportedAndNothingChanges) {
+  Model slow;
+  slow.delay_ms = 300;
+  StartKubelet({{"model:1", &slow}});
+  CreateDeployment("model:1", 1);
+  ASSERT_TRUE(WaitFor([&] { return kubelet_->Ready().size() == 1; }, 60s));
+  CreateMonitor({{"name", "slow"},
+                 {"metric", "latency_p50_seconds"},
+                 {"op", ">"},
+                 {"threshold", 0.2},
+                 {"window", "10s"},
+                 {"minSamples", 5},
+                 {"action", "rollback"}},
+                {{"cooldown", "0s"}});
+  StartOperator("op-a");
+  StartTraffic(2);
+  ASSERT_TRUE(WaitAlert("Firing")) << Monitor()["status"].dump(2);
+  ASSERT_TRUE(WaitEvent("NoEarlierRevision")) << Remediations().dump(2);
+  ASSERT_TRUE(WaitRounds(0, 4));
+  json recs = Remediations();
+  ASSERT_EQ(recs.size(), 1u) << "recorded once per episode: " << recs.dump(2);
+  EXPECT_EQ(recs[0]["result"], "Skipped");
+  EXPECT_EQ(recs[0]["fromRevision"], 1);
+  EXPECT_NE(recs[0].value("message", "").find("no earlier revision"), std::string::npos);
+  EXPECT_EQ(DeploymentImage(), "model:1");
+  EXPECT_EQ(Deployment()["metadata"]["annotations"].value("deployment.kubernetes.io/revision", ""),
+            "1");
+}
+
+TEST_F(RemediationTest, RetrainCreatesOneJobAcrossRestartsAndTwoReplicas) {
+  Model broken;
+  broken.status = 500;
+  StartKubelet({{"model:1", &broken}});
+  CreateDeployment("model:1", 1);
+  ASSERT_TRUE(WaitFor([&] { return kubelet_->Ready().size() == 1; }, 60s));
+  CreateMonitor(ErrorRateAlert("retrain"),
+                {{"cooldown", "0s"}, {"retrain", {{"jobTemplate", RetrainTemplate()}}}});
+  const int a = StartOperator("op-a");
+  const int b = StartOperator("op-b");
+  StartTraffic(2);
+  ASSERT_TRUE(WaitFor([&] { return Jobs().size() == 1; }, 60s)) << Monitor()["status"].dump(2);
+  const json job = Jobs()[0];
+  const std::string job_name = job["metadata"]["name"];
+  EXPECT_EQ(job["metadata"]["labels"]["modelmonitor.io/alert"], "errors");
+  EXPECT_EQ(job["metadata"]["annotations"]["modelmonitor.io/window"], "10s");
+  EXPECT_GT(std::stod(job["metadata"]["annotations"]["modelmonitor.io/value"].get<std::string>()),
+            0.5);
+  bool env_named_alert = false;
+  for (const auto& e : job["spec"]["template"]["spec"]["containers"][0]["env"]) {
+    if (e["name"] == "MM_ALERT" && e["value"] == "errors") env_named_alert = true;
+  }
+  EXPECT_TRUE(env_named_alert);
+
+  // Kill the leader (as a restart would); the other replica takes over, then a
+  // fresh third process joins: the episode was handled, no second Job.
+  const int leader = operators_[static_cast<size_t>(a)]->IsLeader() ? a : b;
+  const int other = leader == a ? b : a;
+  operators_[static_cast<size_t>(leader)]->Stop();
+  operators_[static_cast<size_t>(leader)].reset();
+  ASSERT_TRUE(WaitFor([&] { return operators_[static_cast<size_t>(other)]->Working(); }, 30s));
+  ASSERT_TRUE(WaitRounds(other, 4));
+  const int third = StartOperator("op-c");
+  operators_[static_cast<size_t>(other)]->Stop();
+  ASSERT_TRUE(WaitFor([&] { return operators_[static_cast<size_t>(third)]->Working(); }, 30s));
+  ASSERT_TRUE(WaitRounds(third, 4));
+  EXPECT_TRUE(AlertIs("Firing"));
+  ASSERT_EQ(Jobs().size(), 1u);
+  EXPECT_EQ(Jobs()[0]["metadata"]["name"], job_name);
+  json recs = Remediations();
+  ASSERT_EQ(recs.size(), 1u) << recs.dump(2);
+  EXPECT_EQ(recs[0]["job"], job_name);
+  EXPECT_EQ(recs[0]["result"], "Started");
+
+  // The job controller made the Job's pod; play its kubelet: it succeeded.
+  ResourcePath pods{"v1", "pods", ns_};
+  pods.query["labelSelector"] = "job-name=" + job_name;
+  json pod;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto items = admin_->Get(pods.Url()).body.value("items", json::array());
+        if (items.empty()) return false;
+        pod = items[0];
+        return true;
+      },
+      30s));
+  const std::string now = job["metadata"].value("creationTimestamp", "");
+  auto done =
+      admin_->Patch(ResourcePath{"v1", "pods", ns_, pod["metadata"]["name"], "status"}.Url(),
+                    {{"status",
+                      {{"phase", "Succeeded"},
+                       {"startTime", now},
+                       {"containerStatuses",
+                        {{{"name", "train"},
+                          {"image", "trainer:1"},
+                          {"imageID", ""},
+                          {"ready", false},
+                          {"restartCount", 0},
+                          {"state",
+                           {{"terminated",
+                             {{"exitCode", 0},
+                              {"reason", "Completed"},
+                              {"startedAt", now},
+                              {"finishedAt", now}}}}}}}}}}},
+                    kube::PatchType::kMerge);
+  ASSERT_TRUE(done.ok()) << done.Message();
+  ASSERT_TRUE(WaitFor([&] { return Remediations()[0].value("result", "") == "Succeeded"; }, 60s))
+      << Remediations().dump(2);
+  EXPECT_TRUE(WaitEvent("RetrainSucceeded"));
+  EXPECT_TRUE(WaitEvent("RetrainJobCreated"));
+  EXPECT_EQ(Events("RetrainJobCreated").size(), 1u);
+}
+
+TEST_F(RemediationTest, CooldownBudgetAndDryRunStopFurtherActions) {
+  Model model;
+  model.status = 500;
+  StartKubelet({{"model:1", &model}});
+  CreateDeployment("model:1", 1);
+  ASSERT_TRUE(WaitFor([&] { return kubelet_->Ready().size() == 1; }, 60s));
+  CreateMonitor(ErrorRateAlert("retrain"), {{"cooldown", "1h"},
+                                            {"maxActionsPerDay", 3},
+                                            {"retrain", {{"jobTemplate", RetrainTemplate()}}}});
+  StartOperator("op-a");
+  StartTraffic(3);
+  ASSERT_TRUE(WaitFor([&] { return Jobs().size() == 1; }, 60s)) << Monitor()["status"].dump(2);
+
+  // The alert flaps: resolved, then a new episode.
+  auto flap = [&] {
+    model.status = 200;
+    ASSERT_TRUE(WaitAlert("Inactive")) << Monitor()["status"].dump(2);
+    model.status = 500;
+    ASSERT_TRUE(WaitAlert("Firing")) << Monitor()["status"].dump(2);
+  };
+  auto last_record = [&] {
+    json recs = Remediations();
+    return recs.empty() ? json::object() : recs.back();
+  };
+  flap();
+  ASSERT_TRUE(WaitFor([&] { return last_record().value("result", "") == "Skipped"; }, 20s))
+      << Remediations().dump(2);
+  EXPECT_NE(last_record().value("message", "").find("CooldownActive"), std::string::npos);
+  EXPECT_TRUE(WaitEvent("CooldownActive"));
+
+  // Budget: no cooldown, but one action a day, already spent.
+  PatchRemediation({{"cooldown", "0s"}, {"maxActionsPerDay", 1}});
+  flap();
+  ASSERT_TRUE(WaitFor(
+      [&] { return last_record().value("message", "").find("DailyBudgetSpent") == 0; }, 20s))
+      << Remediations().dump(2);
+  EXPECT_TRUE(WaitEvent("DailyBudgetSpent"));
+
+  // dryRun: the decision is recorded, nothing is created.
+  PatchRemediation({{"cooldown", "0s"}, {"maxActionsPerDay", 10}, {"dryRun", true}});
+  flap();
+  ASSERT_TRUE(WaitFor([&] { return last_record().value("result", "") == "DryRun"; }, 20s))
+      << Remediations().dump(2);
+  EXPECT_NE(last_record().value("message", "").find("would create Job"), std::string::npos);
+  EXPECT_TRUE(WaitEvent("RetrainDryRun"));
+  ASSERT_TRUE(WaitRounds(0, 3));
+  EXPECT_EQ(Jobs().size(), 1u) << "one Job in all: cooldown, budget and dryRun stopped the rest";
+}
+
+TEST_F(RemediationTest, TooFewSamplesIsInconclusiveAndDoesNothing) {
+  Model broken;
+  broken.status = 500;
+  StartKubelet({{"model:1", &broken}});
+  CreateDeployment("model:1", 1);
+  ASSERT_TRUE(WaitFor([&] { return kubelet_->Ready().size() == 1; }, 60s));
+  CreateMonitor(ErrorRateAlert("retrain", 1000000),
+                {{"cooldown", "0s"}, {"retrain", {{"jobTemplate", RetrainTemplate()}}}});
+  StartOperator("op-a");
+  StartTraffic(1);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        json a = Alert();
+        return a.value("state", "") == "Inconclusive" && a.value("samples", 0) > 0;
+      },
+      60s, 100ms))
+      << Monitor()["status"].dump(2);
+  ASSERT_TRUE(WaitRounds(0, 4));
+  json a = Alert();
+  EXPECT_EQ(a["state"], "Inconclusive");
+  EXPECT_NE(a.value("message", "").find("fewer than minSamples 1000000"), std::string::npos)
+      << a.dump();
+  EXPECT_DOUBLE_EQ(a.value("value", 0.0), 1.0) << "measured, but not enough to act on";
+  EXPECT_TRUE(Remediations().empty());
+  EXPECT_TRUE(Jobs().empty());
+  EXPECT_EQ(Monitor()["status"].value("firingAlerts", -1), 0);
+  EXPECT_TRUE(WaitEvent("AlertInconclusive"));
+
+  // The alert is removed: its state goes with it.
+  auto r =
+      admin_->Patch(ResourcePath{"modelmonitor.io/v1alpha1", "modelmonitors", ns_, "fraud"}.Url(),
+                    {{"spec", {{"alerts", json::array()}}}}, kube::PatchType::kMerge);
+  ASSERT_TRUE(r.ok()) << r.Message();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        json st = Monitor()["status"];
+        return !st.contains("alerts") && !st.contains("metrics") &&
+               ConditionOf(Monitor(), "Alerting")["reason"] == "NoAlerts";
+      },
+      10s))
+      << Monitor()["status"].dump(2);
+}
+
+TEST_F(RemediationTest, PodsThatDoNotAnswerAreNamedInStatusAndEvents) {
+  Model model;
+  StartKubelet({{"model:1", &model}});
+  CreateDeployment("model:1", 2);
+  ASSERT_TRUE(WaitFor([&] { return kubelet_->Ready().size() == 2; }, 60s));
+  // The Secret holds another token than the sidecars were given: they answer 403.
+  auto r = admin_->Patch(ResourcePath{"v1", "secrets", ns_, api::TokenSecretName("fraud")}.Url(),
+                         {{"stringData", {{"admin-token", "not-the-sidecars-token"}}}},
+                         kube::PatchType::kMerge);
+  ASSERT_TRUE(r.ok()) << r.Message();
+  CreateMonitor(ErrorRateAlert("none"), {{"cooldown", "0s"}});
+  StartOperator("op-a");
+  StartTraffic(1);
+  ASSERT_TRUE(WaitEvent("SidecarsUnreachable")) << Monitor()["status"].dump(2);
+  const std::string note = Events("SidecarsUnreachable")[0].value("note", "");
+  EXPECT_NE(note.find("2 of 2 pods did not answer"), std::string::npos) << note;
+  EXPECT_NE(note.find("HTTP 403"), std::string::npos) << note;
+  ASSERT_TRUE(WaitFor(
+      [&] { return ConditionOf(Monitor(), "Alerting")["reason"] == "SidecarsUnreachable"; }, 10s))
+      << Monitor()["status"].dump(2);
+  json alerting = ConditionOf(Monitor(), "Alerting");
+  EXPECT_NE(alerting.value("message", "").find("0 of 2 Ready pods answered"), std::string::npos)
+      << alerting.dump();
+  EXPECT_EQ(Alert().value("state", ""), "Inconclusive") << "no data is no verdict";
+}
+
+TEST_F(RemediationTest, AccuracyDropAfterLabelsRetrainsOnceAndTooFewLabelsDoNothing) {
+  Model model(R"({"predictions":[1]})");  // always class 1
+  json spec = Spec({{"name", "accuracy-drop"},
+                    {"metric", "accuracy"},
+                    {"op", "<"},
+                    {"threshold", 0.8},
+                    {"window", "1m"},
+                    {"minSamples", 20},
+                    {"action", "retrain"}},
+                   {{"cooldown", "0s"}, {"retrain", {{"jobTemplate", RetrainTemplate()}}}});
+  spec["serving"] = {{"port", "model-http"}, {"protocol", "json"}, {"outputPath", "$.predictions"}};
+  spec["groundTruth"] = {{"task", "binary-classification"}, {"positiveClass", "1"}};
+  // What the webhook gives the sidecar: the spec and the label token.
+  StartKubelet({{"model:1", &model}}, {"MM_MONITOR_CONFIG=" + spec.dump(), "MM_LABEL_TOKEN=l"});
+  CreateDeployment("model:1", 1);
+  ASSERT_TRUE(WaitFor([&] { return kubelet_->Ready().size() == 1; }, 60s));
+  CreateMonitor(spec);
+  StartOperator("op-a");
+  const auto pod = kubelet_->Ready()[0];
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(
+        HttpCall(pod.ip, data_port_, "POST", "/predict", "{}",
+                 {{"x-request-id", "r" + std::to_string(i)}, {"content-type", "application/json"}})
+            .status,
+        200);
+  }
+  auto post_labels = [&](int from, int to, int label) {
+    json labels = json::array();
+    for (int i = from; i < to; ++i)
+      labels.push_back({{"id", "r" + std::to_string(i)}, {"label", label}});
+    auto r = HttpCall(pod.ip, admin_port_, "POST", "/v1/labels", json{{"labels", labels}}.dump(),
+                      {{"content-type", "application/json"}, {"authorization", "Bearer l"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_EQ(json::parse(r.body).value("joined", -1), to - from) << r.body;
+  };
+  // The predictions reach the store asynchronously: wait until all 50 are there.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = HttpCall(pod.ip, admin_port_, "GET", "/v1/snapshot", "",
+                          {{"authorization", std::string("Bearer ") + kAdminToken}});
+        if (r.status != 200) return false;
+        int64_t recorded = 0;
+        const json snapshot = json::parse(r.body);
+        for (const auto& b : snapshot["accuracy"]["buckets"]) {
+          recorded += b.value("recorded", int64_t{0});
+        }
+        return recorded == 50;
+      },
+      20s, 50ms))
+      << HttpCall(pod.ip, admin_port_, "GET", "/v1/snapshot", "",
+                  {{"authorization", std::string("Bearer ") + kAdminToken}})
+             .body;
+
+  // 10 labels, all right: accuracy 1 but too few to judge.
+  post_labels(0, 10, 1);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        json a = Alert();
+        return a.value("state", "") == "Inconclusive" && a.value("samples", 0) == 10;
+      },
+      30s, 100ms))
+      << Monitor()["status"].dump(2);
+  ASSERT_TRUE(WaitRounds(0, 3));
+  EXPECT_TRUE(Jobs().empty());
+  EXPECT_TRUE(Remediations().empty());
+
+  // 40 more, all wrong: accuracy 10/50 = 0.2 < 0.8 -> Firing -> one retrain Job.
+  post_labels(10, 50, 0);
+  ASSERT_TRUE(WaitAlert("Firing", 30s)) << Monitor()["status"].dump(2);
+  ASSERT_TRUE(WaitFor([&] { return Jobs().size() == 1; }, 30s)) << Monitor()["status"].dump(2);
+  json a = Alert();
+  EXPECT_DOUBLE_EQ(a.value("value", 0.0), 0.2);
+  EXPECT_EQ(a.value("samples", 0), 50);
+  json metrics = Monitor()["status"]["metrics"];
+  EXPECT_DOUBLE_EQ(metrics.value("accuracy", 0.0), 0.2);
+  EXPECT_EQ(metrics.value("labeledSamples", 0), 50);
+  const json job = Jobs()[0];
+  EXPECT_EQ(job["metadata"]["annotations"]["modelmonitor.io/value"], "0.2");
+  EXPECT_EQ(job["metadata"]["labels"]["modelmonitor.io/alert"], "accuracy-drop");
+  ASSERT_TRUE(WaitRounds(0, 3));
+  EXPECT_EQ(Jobs().size(), 1u);
+  ASSERT_TRUE(WaitEvent("RetrainJobCreated"));
+  EXPECT_NE(Events("RetrainJobCreated")[0]
+                .value("note", "")
+                .find("measured 0.2 (threshold 0.8, "
+                      "window 1m, 50 samples)"),
+            std::string::npos)
+      << Events("RetrainJobCreated")[0].dump();
+}
+
+}  // namespace
+}  // namespace mm::testing

@@ -1,0 +1,151 @@
+// The alert state machine: Inactive -> Pending -> Firing -> Inactive, Inconclusive
+// on short samples or no value, EMA smoothing, `for` measured on the given clock.
+#include "operator/alerts/rule_evaluator.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace mm::op {
+namespace {
+
+using api::AlertState;
+using namespace std::chrono_literals;
+
+api::AlertRule Rule(std::chrono::seconds for_duration = 60s) {
+  api::AlertRule r;
+  r.name = "slow";
+  r.metric = api::Metric::kLatencyP99Seconds;
+  r.op = api::ComparisonOp::kGreater;
+  r.threshold = 0.25;
+  r.window = 5min;
+  r.for_duration = for_duration;
+  r.min_samples = 100;
+  return r;
+}
+
+Measurement M(double v, int64_t samples) { return {v, samples, ""}; }
+
+AlertMemory From(const AlertDecision& d) { return {d.state, d.value, d.since}; }
+
+const SystemTime kT0 = SystemTime(std::chrono::seconds(1'800'000'000));
+
+TEST(RuleEvaluatorTest, PendingForTheForDurationThenFiringThenResolved) {
+  const auto rule = Rule(60s);
+  AlertDecision d = EvaluateRule(rule, M(0.1, 500), {}, kT0);
+  EXPECT_EQ(d.state, AlertState::kInactive);
+  EXPECT_FALSE(d.transitioned());
+
+  d = EvaluateRule(rule, M(0.31, 500), From(d), kT0 + 10s);
+  EXPECT_EQ(d.state, AlertState::kPending);
+  EXPECT_TRUE(d.transitioned());
+  EXPECT_EQ(d.since, kT0 + 10s);
+  EXPECT_EQ(d.message, "latency_p99_seconds 0.31 > 0.25 over 5m (500 samples); firing after 1m");
+
+  d = EvaluateRule(rule, M(0.4, 500), From(d), kT0 + 69s);  // 59 s pending
+  EXPECT_EQ(d.state, AlertState::kPending);
+  EXPECT_EQ(d.since, kT0 + 10s) << "Pending keeps its start";
+
+  d = EvaluateRule(rule, M(0.4, 500), From(d), kT0 + 70s);  // 60 s pending
+  EXPECT_EQ(d.state, AlertState::kFiring);
+  EXPECT_EQ(d.previous, AlertState::kPending);
+  EXPECT_EQ(d.since, kT0 + 70s) << "Firing's start names the episode";
+
+  d = EvaluateRule(rule, M(0.5, 500), From(d), kT0 + 100s);
+  EXPECT_EQ(d.state, AlertState::kFiring);
+  EXPECT_FALSE(d.transitioned());
+  EXPECT_EQ(d.since, kT0 + 70s);
+
+  d = EvaluateRule(rule, M(0.2, 500), From(d), kT0 + 110s);
+  EXPECT_EQ(d.state, AlertState::kInactive);
+  EXPECT_EQ(d.previous, AlertState::kFiring);
+  EXPECT_EQ(d.message, "latency_p99_seconds 0.2 not > 0.25 over 5m (500 samples)");
+}
+
+TEST(RuleEvaluatorTest, ConditionBreakingWhilePendingStartsOver) {
+  const auto rule = Rule(60s);
+  AlertDecision d = EvaluateRule(rule, M(0.3, 500), {}, kT0);
+  ASSERT_EQ(d.state, AlertState::kPending);
+  d = EvaluateRule(rule, M(0.1, 500), From(d), kT0 + 30s);
+  ASSERT_EQ(d.state, AlertState::kInactive);
+  d = EvaluateRule(rule, M(0.3, 500), From(d), kT0 + 40s);
+  ASSERT_EQ(d.state, AlertState::kPending);
+  d = EvaluateRule(rule, M(0.3, 500), From(d), kT0 + 90s);
+  EXPECT_EQ(d.state, AlertState::kPending) << "only 50 s since the new start";
+}
+
+TEST(RuleEvaluatorTest, ForIsNeverCutShortByWholeSecondTimes) {
+  const auto rule = Rule(2s);
+  AlertDecision d = EvaluateRule(rule, M(0.3, 500), {}, kT0 + 300ms);
+  ASSERT_EQ(d.state, AlertState::kPending);
+  EXPECT_EQ(d.since, kT0 + 1s) << "rounded up, as status stores it";
+  d = EvaluateRule(rule, M(0.3, 500), From(d), kT0 + 2900ms);
+  EXPECT_EQ(d.state, AlertState::kPending) << "2.6 s since the condition held, 1.9 s since `since`";
+  d = EvaluateRule(rule, M(0.3, 500), From(d), kT0 + 3s);
+  EXPECT_EQ(d.state, AlertState::kFiring);
+  EXPECT_EQ(d.since, kT0 + 3s);
+}
+
+TEST(RuleEvaluatorTest, ForZeroFiresAtOnce) {
+  AlertDecision d = EvaluateRule(Rule(0s), M(0.3, 500), {}, kT0);
+  EXPECT_EQ(d.state, AlertState::kFiring);
+  EXPECT_EQ(d.since, kT0);
+}
+
+TEST(RuleEvaluatorTest, TooFewSamplesIsInconclusiveNeverFiring) {
+  const auto rule = Rule(0s);
+  AlertDecision d = EvaluateRule(rule, M(9.0, 99), {}, kT0);
+  EXPECT_EQ(d.state, AlertState::kInconclusive);
+  EXPECT_EQ(d.value, 9.0);
+  EXPECT_EQ(d.message, "latency_p99_seconds over 5m: 99 samples, fewer than minSamples 100");
+  // Even a Firing alert stops firing when the samples run short.
+  AlertMemory firing{AlertState::kFiring, 0.5, kT0};
+  d = EvaluateRule(rule, M(0.5, 3), firing, kT0 + 10s);
+  EXPECT_EQ(d.state, AlertState::kInconclusive);
+  EXPECT_EQ(d.since, kT0 + 10s);
+}
+
+TEST(RuleEvaluatorTest, NoValueAndNaNAreInconclusiveWithTheReason) {
+  const auto rule = Rule(0s);
+  AlertDecision d = EvaluateRule(rule, {std::nullopt, 0, "no request in the window"}, {}, kT0);
+  EXPECT_EQ(d.state, AlertState::kInconclusive);
+  EXPECT_FALSE(d.value);
+  EXPECT_EQ(d.message, "latency_p99_seconds over 5m: no request in the window (0 samples)");
+  d = EvaluateRule(rule, M(std::nan(""), 1000), {}, kT0);
+  EXPECT_EQ(d.state, AlertState::kInconclusive);
+  EXPECT_FALSE(d.value);
+  d = EvaluateRule(rule, M(INFINITY, 1000), {}, kT0);
+  EXPECT_EQ(d.state, AlertState::kInconclusive);
+}
+
+TEST(RuleEvaluatorTest, LessThanRulesForQualityMetrics) {
+  api::AlertRule rule = Rule(0s);
+  rule.metric = api::Metric::kAccuracy;
+  rule.op = api::ComparisonOp::kLess;
+  rule.threshold = 0.9;
+  EXPECT_EQ(EvaluateRule(rule, M(0.85, 200), {}, kT0).state, AlertState::kFiring);
+  EXPECT_EQ(EvaluateRule(rule, M(0.9, 200), {}, kT0).state, AlertState::kInactive);
+  rule.op = api::ComparisonOp::kLessOrEqual;
+  EXPECT_EQ(EvaluateRule(rule, M(0.9, 200), {}, kT0).state, AlertState::kFiring);
+}
+
+TEST(RuleEvaluatorTest, EmaSmoothsFromTheLastMeasurableValue) {
+  api::AlertRule rule = Rule(0s);
+  rule.smoothing = api::Smoothing{0.8};
+  AlertDecision d = EvaluateRule(rule, M(0.1, 500), {}, kT0);
+  EXPECT_DOUBLE_EQ(*d.value, 0.1) << "the first value is taken as is";
+  d = EvaluateRule(rule, M(0.6, 500), From(d), kT0 + 10s);  // 0.8*0.1 + 0.2*0.6 = 0.2
+  EXPECT_NEAR(*d.value, 0.2, 1e-12);
+  EXPECT_EQ(d.state, AlertState::kInactive) << "one spike does not fire";
+  EXPECT_DOUBLE_EQ(*d.raw, 0.6);
+  d = EvaluateRule(rule, M(0.6, 500), From(d), kT0 + 20s);  // 0.16 + 0.12 = 0.28
+  EXPECT_NEAR(*d.value, 0.28, 1e-12);
+  EXPECT_EQ(d.state, AlertState::kFiring);
+  // After an Inconclusive spell the smoothing starts over.
+  AlertMemory gap{AlertState::kInconclusive, 5.0, kT0};
+  d = EvaluateRule(rule, M(0.1, 500), gap, kT0 + 30s);
+  EXPECT_DOUBLE_EQ(*d.value, 0.1);
+}
+
+}  // namespace
+}  // namespace mm::op

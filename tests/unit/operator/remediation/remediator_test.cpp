@@ -1,0 +1,191 @@
+// The Remediator's calls against a scripted API: the intent is recorded before
+// any change, a refused intent changes nothing, and an interrupted action is
+// never repeated by the next leader.
+#include "operator/remediation/remediator.h"
+
+#include <gtest/gtest.h>
+
+#include "operator/remediation/revision_selector.h"
+#include "tests/support/fake_kube_client.h"
+
+namespace mm::op {
+namespace {
+
+using nlohmann::json;
+using testing::FakeKubeClient;
+
+const char* kDeployment = "/apis/apps/v1/namespaces/team/deployments/fraud";
+const char* kReplicaSets = "/apis/apps/v1/namespaces/team/replicasets?labelSelector=app%3Dfraud";
+
+json Template(const std::string& image) {
+  return {{"metadata", {{"labels", {{"app", "fraud"}}}}},
+          {"spec", {{"containers", {{{"name", "model"}, {"image", image}}}}}}};
+}
+
+json Deployment() {
+  return {{"metadata",
+           {{"name", "fraud"},
+            {"uid", "d1"},
+            {"resourceVersion", "7"},
+            {"annotations", {{kRevisionAnnotation, "2"}}}}},
+          {"spec",
+           {{"selector", {{"matchLabels", {{"app", "fraud"}}}}}, {"template", Template("m:2")}}}};
+}
+
+json ReplicaSets() {
+  json items = json::array();
+  for (int rev : {1, 2}) {
+    items.push_back(
+        {{"metadata",
+          {{"name", "fraud-" + std::to_string(rev)},
+           {"annotations", {{kRevisionAnnotation, std::to_string(rev)}}},
+           {"ownerReferences", {{{"kind", "Deployment"}, {"uid", "d1"}, {"controller", true}}}}}},
+         {"spec", {{"template", Template("m:" + std::to_string(rev))}}}});
+  }
+  return {{"items", items}};
+}
+
+api::ModelMonitor Monitor() {
+  api::ModelMonitor m;
+  m.metadata.name = "fraud";
+  m.metadata.namespace_name = "team";
+  m.metadata.uid = "u1";
+  m.spec.target.name = "fraud";
+  m.spec.remediation.retrain_job_template =
+      json{{"spec",
+            {{"template", {{"spec", {{"containers", {{{"name", "t"}, {"image", "trainer"}}}}}}}}}}};
+  return m;
+}
+
+ActionCause Cause() {
+  ActionCause c;
+  c.alert = "slow";
+  c.value = 0.31;
+  c.samples = 812;
+  c.threshold = 0.2;
+  c.window = "10s";
+  c.episode = SystemTime(std::chrono::seconds(1'795'320'000));
+  c.now = c.episode;
+  return c;
+}
+
+int Count(const FakeKubeClient& k, const std::string& method) {
+  int n = 0;
+  for (const auto& c : k.calls()) n += c.method == method;
+  return n;
+}
+
+TEST(RemediatorTest, RollbackRecordsTheIntentThenPatches) {
+  FakeKubeClient kube;
+  kube.Queue("GET", kDeployment, 200, Deployment());
+  kube.Queue("GET", kReplicaSets, 200, ReplicaSets());
+  kube.Queue("PATCH", kDeployment, 200, Deployment());
+  Remediator r(kube);
+  int patches_before_intent = -1;
+  ActionOutcome out = r.Rollback(Monitor(), Cause(), false, [&](const api::RemediationRecord& rec) {
+    patches_before_intent = Count(kube, "PATCH");
+    EXPECT_EQ(rec.result, api::RemediationResult::kStarted);
+    EXPECT_EQ(rec.from_revision, 2);
+    EXPECT_EQ(rec.to_revision, 1);
+    return true;
+  });
+  EXPECT_EQ(patches_before_intent, 0);
+  EXPECT_EQ(out.record.result, api::RemediationResult::kSucceeded);
+  EXPECT_EQ(out.reason, "RolledBack");
+  EXPECT_EQ(out.note,
+            "rolled back Deployment fraud from revision 2 to revision 1 (ReplicaSet fraud-1); "
+            "alert slow measured 0.31 (threshold 0.2, window 10s, 812 samples)");
+  const auto calls = kube.calls();
+  ASSERT_EQ(calls.back().method, "PATCH");
+  EXPECT_EQ(calls.back().body[1]["value"], Template("m:1"));
+}
+
+TEST(RemediatorTest, NoPatchWhenTheIntentCannotBeRecorded) {
+  FakeKubeClient kube;
+  kube.Queue("GET", kDeployment, 200, Deployment());
+  kube.Queue("GET", kReplicaSets, 200, ReplicaSets());
+  Remediator r(kube);
+  ActionOutcome out =
+      r.Rollback(Monitor(), Cause(), false, [](const api::RemediationRecord&) { return false; });
+  EXPECT_EQ(out.record.result, api::RemediationResult::kFailed);
+  EXPECT_EQ(Count(kube, "PATCH"), 0);
+}
+
+TEST(RemediatorTest, DryRunPlansAndChangesNothing) {
+  FakeKubeClient kube;
+  kube.Queue("GET", kDeployment, 200, Deployment());
+  kube.Queue("GET", kReplicaSets, 200, ReplicaSets());
+  Remediator r(kube);
+  bool intent = false;
+  ActionOutcome out = r.Rollback(Monitor(), Cause(), true, [&](const api::RemediationRecord&) {
+    intent = true;
+    return true;
+  });
+  EXPECT_EQ(out.record.result, api::RemediationResult::kDryRun);
+  EXPECT_EQ(out.record.to_revision, 1);
+  EXPECT_FALSE(intent);
+  EXPECT_EQ(Count(kube, "PATCH"), 0);
+
+  ActionOutcome retrain =
+      r.Retrain(Monitor(), Cause(), true, [&](const api::RemediationRecord&) { return true; });
+  EXPECT_EQ(retrain.record.result, api::RemediationResult::kDryRun);
+  EXPECT_EQ(Count(kube, "POST"), 0);
+}
+
+TEST(RemediatorTest, RetrainAlreadyExistsIsSuccessAndInterruptedOnesAreNotRetried) {
+  FakeKubeClient kube;
+  kube.Queue("POST", "/apis/batch/v1/namespaces/team/jobs", 409,
+             {{"message", "jobs.batch already exists"}});
+  Remediator r(kube);
+  ActionOutcome out =
+      r.Retrain(Monitor(), Cause(), false, [](const api::RemediationRecord&) { return true; });
+  EXPECT_EQ(out.record.result, api::RemediationResult::kStarted);
+  EXPECT_NE(out.record.message.find("already exists"), std::string::npos);
+
+  // A new leader finds the intent of a Job that was never created: Failed, no new Job.
+  api::RemediationRecord intent = out.record;
+  intent.message = "creating Job " + intent.job;
+  auto followed = r.Follow(Monitor(), intent);  // GET answers 404: nothing scripted
+  ASSERT_TRUE(followed);
+  EXPECT_EQ(followed->record.result, api::RemediationResult::kFailed);
+  EXPECT_NE(followed->record.message.find("not retried"), std::string::npos);
+  EXPECT_EQ(Count(kube, "POST"), 1);
+
+  // A running Job stays Started; a complete one Succeeded.
+  const std::string job = "/apis/batch/v1/namespaces/team/jobs/" + out.record.job;
+  kube.Queue("GET", job, 200, {{"status", {{"active", 1}}}});
+  EXPECT_FALSE(r.Follow(Monitor(), out.record));
+  kube.Queue("GET", job, 200,
+             {{"status", {{"conditions", {{{"type", "Complete"}, {"status", "True"}}}}}}});
+  auto done = r.Follow(Monitor(), out.record);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->record.result, api::RemediationResult::kSucceeded);
+  EXPECT_EQ(done->reason, "RetrainSucceeded");
+}
+
+TEST(RemediatorTest, InterruptedRollbackIsConfirmedFromTheAnnotationNeverRepeated) {
+  FakeKubeClient kube;
+  Remediator r(kube);
+  api::RemediationRecord started;
+  started.time = "2026-11-22T04:00:00Z";
+  started.alert = "slow";
+  started.action = api::Action::kRollback;
+  started.result = api::RemediationResult::kStarted;
+  started.from_revision = 2;
+  started.to_revision = 1;
+  json landed = Deployment();
+  landed["metadata"]["annotations"]["modelmonitor.io/rollback"] =
+      Remediator::RollbackNote("team", "fraud", started);
+  kube.Queue("GET", kDeployment, 200, landed);
+  auto a = r.Follow(Monitor(), started);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->record.result, api::RemediationResult::kSucceeded);
+  kube.Queue("GET", kDeployment, 200, Deployment());
+  auto b = r.Follow(Monitor(), started);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->record.result, api::RemediationResult::kFailed);
+  EXPECT_EQ(Count(kube, "PATCH"), 0);
+}
+
+}  // namespace
+}  // namespace mm::op
