@@ -14,6 +14,7 @@
 #include "operator/alerts/monitor_window.h"
 #include "operator/reconcile/monitor_view.h"
 #include "operator/remediation/remediation_policy.h"
+#include "operator/webhook/injection_report.h"
 
 namespace mm::op {
 namespace {
@@ -207,9 +208,9 @@ void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) 
   if (selector) {
     d_.pods.ForEach(ns, [&](const json& pod) {
       const auto labels = pod["metadata"].value("labels", json::object());
-      if (!selector->Matches(labels) || !HasSidecar(pod)) return;
-      if (pod["metadata"].contains("deletionTimestamp")) return;
-      if (auto e = ReadySidecarEndpoint(pod)) {
+      if (!selector->Matches(labels)) return;
+      if (webhook::ClassifyMatchedPod(name, pod) != webhook::PodInjection::kInjected) return;
+      if (auto e = SidecarEndpointOf(name, pod); e && e->ready) {
         endpoints.push_back(*e);
       } else {
         ++not_ready;

@@ -4,56 +4,7 @@
 #include <thread>
 #include <variant>
 
-#include "operator/webhook/annotations.h"
-
 namespace mm::op {
-namespace {
-
-constexpr const char* kAdminPortName = "mm-admin";  // operator/webhook/sidecar_patch.cpp
-
-const nlohmann::json* SidecarContainer(const nlohmann::json& pod) {
-  const auto spec = pod.find("spec");
-  if (spec == pod.end() || !spec->is_object()) return nullptr;
-  for (const char* list : {"initContainers", "containers"}) {
-    const auto cs = spec->find(list);
-    if (cs == spec->end() || !cs->is_array()) continue;
-    for (const auto& c : *cs) {
-      if (c.is_object() && c.value("name", "") == webhook::kSidecarContainerName) return &c;
-    }
-  }
-  return nullptr;
-}
-
-bool PodReady(const nlohmann::json& pod) {
-  const auto status = pod.find("status");
-  if (status == pod.end() || !status->is_object()) return false;
-  if (status->value("phase", "") != "Running") return false;
-  for (const auto& c : status->value("conditions", nlohmann::json::array())) {
-    if (c.is_object() && c.value("type", "") == "Ready") return c.value("status", "") == "True";
-  }
-  return false;
-}
-
-}  // namespace
-
-bool HasSidecar(const nlohmann::json& pod) { return SidecarContainer(pod) != nullptr; }
-
-std::optional<SidecarEndpoint> ReadySidecarEndpoint(const nlohmann::json& pod) {
-  const nlohmann::json* c = SidecarContainer(pod);
-  if (c == nullptr || !PodReady(pod)) return std::nullopt;
-  const std::string ip = pod["status"].value("podIP", "");
-  if (ip.empty()) return std::nullopt;
-  for (const auto& p : c->value("ports", nlohmann::json::array())) {
-    if (!p.is_object() || p.value("name", "") != kAdminPortName) continue;
-    const auto port = p.find("containerPort");
-    if (port == p.end() || !port->is_number_integer()) return std::nullopt;
-    const int64_t n = port->get<int64_t>();
-    if (n < 1 || n > 65535) return std::nullopt;
-    return SidecarEndpoint{pod["metadata"].value("name", ""), ip, static_cast<uint16_t>(n)};
-  }
-  return std::nullopt;
-}
-
 Collection SnapshotCollector::Collect(const std::vector<SidecarEndpoint>& endpoints,
                                       int64_t since_unix, const std::string& bearer_token) {
   std::vector<std::variant<PodSnapshot, PodFailure>> results(endpoints.size());

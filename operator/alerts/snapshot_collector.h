@@ -11,12 +11,6 @@
 
 namespace mm::op {
 
-// The sidecar endpoint of a pod that should answer now: Ready, with a pod IP and
-// the injected sidecar container's admin port ("mm-admin"); nullopt otherwise.
-std::optional<SidecarEndpoint> ReadySidecarEndpoint(const nlohmann::json& pod);
-// Whether the pod carries the injected sidecar container at all (ready or not).
-bool HasSidecar(const nlohmann::json& pod);
-
 struct PodSnapshot {
   std::string pod;
   sidecar::Snapshot requests;                         // latency, errors, TTFT, resources

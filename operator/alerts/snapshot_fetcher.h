@@ -6,15 +6,9 @@
 #include <string>
 
 #include "common/result.h"
+#include "operator/webhook/injected_sidecar.h"
 
 namespace mm::op {
-
-// One sidecar's admin endpoint, as the pod's status and spec name it.
-struct SidecarEndpoint {
-  std::string pod;  // pod name, for reports
-  std::string ip;   // status.podIP
-  uint16_t admin_port = 0;
-};
 
 // Fetches one sidecar's GET /v1/snapshot. An interface so the collector can be
 // tested without sockets; HttpSnapshotFetcher is the real one.
@@ -27,8 +21,8 @@ class SnapshotFetcher {
                                        const std::string& bearer_token) = 0;
 };
 
-// Plain HTTP/1.1 over Boost.Beast, one connection per fetch, everything (connect,
-// write, read) within `timeout`; answers larger than `max_body_bytes` are refused.
+// Plain HTTP/1.1 through http::Send (one connection per fetch, everything within
+// `timeout`); answers larger than `max_body_bytes` are refused.
 class HttpSnapshotFetcher : public SnapshotFetcher {
  public:
   explicit HttpSnapshotFetcher(std::chrono::milliseconds timeout, size_t max_body_bytes = 64u << 20)

@@ -7,17 +7,9 @@
 
 #include "common/kube/kube_client.h"
 #include "common/result.h"
+#include "operator/webhook/injected_sidecar.h"
 
 namespace mm::op {
-
-// One injected sidecar the operator can call: the pod's IP and the sidecar's
-// admin port (the port named "mm-admin" of the modelmonitor-sidecar container).
-struct SidecarEndpoint {
-  std::string pod;
-  std::string ip;
-  uint16_t admin_port = 0;
-  bool ready = false;  // the pod's Ready condition (the sidecar answers only once started)
-};
 
 // The monitor's sidecars right now, and the monitor's label token.
 struct MonitorSidecars {
@@ -40,9 +32,6 @@ class SidecarFinder {
     MonitorSidecars sidecars;
   };
   Found Find(const std::string& ns, const std::string& name);
-
-  // The endpoint of one pod, or why it is not one (public for tests).
-  static Result<SidecarEndpoint> EndpointOf(const std::string& monitor, const nlohmann::json& pod);
 
  private:
   kube::KubeClient& client_;

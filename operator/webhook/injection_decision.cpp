@@ -2,19 +2,15 @@
 
 #include <algorithm>
 
+#include "common/json_fields.h"
 #include "common/kube/label_selector.h"
 #include "operator/webhook/annotations.h"
 
 namespace mm::webhook {
 namespace {
 
+using json_fields::StringAt;
 using nlohmann::json;
-
-std::string StringAt(const json& obj, const char* key) {
-  if (!obj.is_object()) return "";
-  const auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 bool HasSidecarContainer(const json& spec) {
   if (!spec.is_object()) return false;

@@ -1,27 +1,13 @@
 #include "operator/webhook/injection_report.h"
 
+#include "common/json_fields.h"
 #include "common/kube/label_selector.h"
 #include "operator/webhook/annotations.h"
 
 namespace mm::webhook {
-namespace {
-
+using json_fields::ObjectAt;
+using json_fields::StringAt;
 using nlohmann::json;
-
-std::string StringAt(const json& obj, const char* key) {
-  if (!obj.is_object()) return "";
-  const auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-const json& ObjectAt(const json& obj, const char* key) {
-  static const json kEmpty = json::object();
-  if (!obj.is_object()) return kEmpty;
-  const auto it = obj.find(key);
-  return it != obj.end() && it->is_object() ? *it : kEmpty;
-}
-
-}  // namespace
 
 PodInjection ClassifyMatchedPod(const std::string& monitor, const json& pod) {
   const json& meta = ObjectAt(pod, "metadata");

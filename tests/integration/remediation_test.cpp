@@ -67,21 +67,21 @@ class RemediationTest : public ::testing::Test {
 
   // The pod template as it looks once the webhook injected the sidecar.
   json Template(const std::string& image) const {
-    return {
-        {"metadata",
-         {{"labels", {{"app", "fraud"}}}, {"annotations", {{"modelmonitor.io/injected", "test"}}}}},
-        {"spec",
-         {{"initContainers",
-           {{{"name", "modelmonitor-sidecar"},
-             {"image", "modelmonitor/sidecar:test"},
-             {"restartPolicy", "Always"},
-             {"ports",
-              {{{"name", "mm-data"}, {"containerPort", data_port_}},
-               {{"name", "mm-admin"}, {"containerPort", admin_port_}}}}}}},
-          {"containers",
-           {{{"name", "model"},
-             {"image", image},
-             {"ports", {{{"name", "model-http"}, {"containerPort", 8000}}}}}}}}}};
+    return {{"metadata",
+             {{"labels", {{"app", "fraud"}}},
+              {"annotations", {{"modelmonitor.io/injected", "fraud@test"}}}}},
+            {"spec",
+             {{"initContainers",
+               {{{"name", "modelmonitor-sidecar"},
+                 {"image", "modelmonitor/sidecar:test"},
+                 {"restartPolicy", "Always"},
+                 {"ports",
+                  {{{"name", "mm-data"}, {"containerPort", data_port_}},
+                   {{"name", "mm-admin"}, {"containerPort", admin_port_}}}}}}},
+              {"containers",
+               {{{"name", "model"},
+                 {"image", image},
+                 {"ports", {{{"name", "model-http"}, {"containerPort", 8000}}}}}}}}}};
   }
 
   void CreateDeployment(const std::string& image, int replicas = 2) {
@@ -302,11 +302,17 @@ TEST_F(RemediationTest, SlowRevisionIsRolledBackToThePreviousOne) {
       << dep["metadata"]["annotations"].dump();
   const json template_now = dep["spec"]["template"];
   EXPECT_FALSE(template_now["metadata"]["labels"].contains("pod-template-hash"));
+  // The record says Started before the patch (the intent) and Succeeded after it.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const json rs = Remediations();
+        return !rs.empty() && rs.back().value("result", "") == "Succeeded";
+      },
+      10s, 20ms))
+      << Monitor()["status"].dump(2);
   json recs = Remediations();
-  ASSERT_FALSE(recs.empty());
   const json last = recs.back();
   EXPECT_EQ(last["action"], "rollback");
-  EXPECT_EQ(last["result"], "Succeeded");
   EXPECT_EQ(last["fromRevision"], 2);
   EXPECT_EQ(last["toRevision"], 1);
   EXPECT_GT(last["value"].get<double>(), 0.2);

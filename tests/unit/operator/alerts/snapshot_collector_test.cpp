@@ -77,35 +77,5 @@ TEST(SnapshotCollectorTest, EveryPodAnswersOrIsReportedInOrder) {
   for (const auto& t : fetcher.tokens) EXPECT_EQ(t, "tok");
 }
 
-json Pod(bool ready, const std::string& ip, bool sidecar) {
-  json pod = {{"metadata", {{"name", "p"}}},
-              {"spec", {{"containers", {{{"name", "model"}}}}}},
-              {"status",
-               {{"phase", "Running"},
-                {"podIP", ip},
-                {"conditions", {{{"type", "Ready"}, {"status", ready ? "True" : "False"}}}}}}};
-  if (sidecar) {
-    pod["spec"]["initContainers"] = {{{"name", "modelmonitor-sidecar"},
-                                      {"restartPolicy", "Always"},
-                                      {"ports",
-                                       {{{"name", "http"}, {"containerPort", 8080}},
-                                        {{"name", "mm-admin"}, {"containerPort", 9091}}}}}};
-  }
-  return pod;
-}
-
-TEST(SnapshotCollectorTest, OnlyReadyPodsWithTheSidecarAndAnIpAreAsked) {
-  auto e = ReadySidecarEndpoint(Pod(true, "10.0.0.7", true));
-  ASSERT_TRUE(e);
-  EXPECT_EQ(e->ip, "10.0.0.7");
-  EXPECT_EQ(e->admin_port, 9091);
-  EXPECT_EQ(e->pod, "p");
-  EXPECT_FALSE(ReadySidecarEndpoint(Pod(false, "10.0.0.7", true)));
-  EXPECT_FALSE(ReadySidecarEndpoint(Pod(true, "", true)));
-  EXPECT_FALSE(ReadySidecarEndpoint(Pod(true, "10.0.0.7", false)));
-  EXPECT_TRUE(HasSidecar(Pod(false, "", true)));
-  EXPECT_FALSE(HasSidecar(Pod(true, "10.0.0.7", false)));
-}
-
 }  // namespace
 }  // namespace mm::op

@@ -22,7 +22,7 @@ json InjectedPod(const std::string& monitor = "fraud") {
 }
 
 TEST(SidecarEndpoints, ARunningInjectedPodIsAnEndpoint) {
-  auto e = SidecarFinder::EndpointOf("fraud", InjectedPod());
+  auto e = SidecarEndpointOf("fraud", InjectedPod());
   ASSERT_TRUE(e.ok()) << e.error().message;
   EXPECT_EQ(e->pod, "fraud-1");
   EXPECT_EQ(e->ip, "10.1.2.3");
@@ -33,25 +33,25 @@ TEST(SidecarEndpoints, ARunningInjectedPodIsAnEndpoint) {
 TEST(SidecarEndpoints, ANotReadyPodIsStillTried) {
   json pod = InjectedPod();
   pod["status"]["conditions"][0]["status"] = "False";
-  auto e = SidecarFinder::EndpointOf("fraud", pod);
+  auto e = SidecarEndpointOf("fraud", pod);
   ASSERT_TRUE(e.ok());
   EXPECT_FALSE(e->ready);
 }
 
 TEST(SidecarEndpoints, PodsThatCannotTakeLabelsAreNot) {
-  EXPECT_FALSE(SidecarFinder::EndpointOf("other", InjectedPod()).ok()) << "another monitor's";
+  EXPECT_FALSE(SidecarEndpointOf("other", InjectedPod()).ok()) << "another monitor's";
   json pending = InjectedPod();
   pending["status"]["phase"] = "Pending";
-  EXPECT_FALSE(SidecarFinder::EndpointOf("fraud", pending).ok());
+  EXPECT_FALSE(SidecarEndpointOf("fraud", pending).ok());
   json no_ip = InjectedPod();
   no_ip["status"].erase("podIP");
-  EXPECT_FALSE(SidecarFinder::EndpointOf("fraud", no_ip).ok());
+  EXPECT_FALSE(SidecarEndpointOf("fraud", no_ip).ok());
   json leaving = InjectedPod();
   leaving["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z";
-  EXPECT_FALSE(SidecarFinder::EndpointOf("fraud", leaving).ok());
+  EXPECT_FALSE(SidecarEndpointOf("fraud", leaving).ok());
   json no_port = InjectedPod();
   no_port["spec"]["initContainers"][0]["ports"].erase(1);
-  auto e = SidecarFinder::EndpointOf("fraud", no_port);
+  auto e = SidecarEndpointOf("fraud", no_port);
   ASSERT_FALSE(e.ok());
   EXPECT_NE(e.error().message.find("mm-admin"), std::string::npos);
 }
