@@ -1,5 +1,7 @@
 #include "sidecar/options.h"
 
+#include <arpa/inet.h>
+
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -16,6 +18,9 @@ void AddFlags(CLI::App& app, SidecarOptions* o) {
                  "The ModelMonitor config file injected by the operator");
   app.add_option("--data-port", o->data_port, "Port for inference traffic")->capture_default_str();
   app.add_option("--admin-port", o->admin_port, "Port for /metrics, /v1/snapshot, /v1/labels")
+      ->capture_default_str();
+  app.add_option("--listen-address", o->listen_address,
+                 "IP address the data and admin ports bind (e.g. 127.0.0.5 for a local pod)")
       ->capture_default_str();
   app.add_option("--upstream", o->upstream, "The model server, host:port on localhost")
       ->each([o](const std::string&) { o->upstream_given = true; })
@@ -106,6 +111,14 @@ Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& o, const char* (*e
   SidecarConfig c = o.config;
   c.proxy.port = o.data_port;
   c.admin_port = o.admin_port;
+  in6_addr parsed{};
+  if (inet_pton(AF_INET, o.listen_address.c_str(), &parsed) != 1 &&
+      inet_pton(AF_INET6, o.listen_address.c_str(), &parsed) != 1) {
+    return Error{"--listen-address: \"" + o.listen_address +
+                 "\" is not an IP address (use 0.0.0.0, or 127.0.0.5 for one local pod)"};
+  }
+  c.proxy.listen_address = o.listen_address;
+  c.admin_address = o.listen_address;
   auto spec = MonitorSpecJson(o, env);
   if (!spec) return spec.error();
   c.proxy.upstream_port = 0;  // the spec's port, if it names one by number
