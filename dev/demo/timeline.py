@@ -44,6 +44,12 @@ def read_requests(path):
     return rows
 
 
+def read_pod_revisions(path):
+    """[(pod, revision)] of the successful requests, in order."""
+    with open(path) as f:
+        return [(r["pod"], r["revision"]) for r in csv.DictReader(f) if r["status"] == "200"]
+
+
 def read_jsonl(path):
     if not os.path.exists(path):
         return []
@@ -129,6 +135,18 @@ def main(log_dir, out_png):
                 color="tab:blue", label="accuracy, client-side (rolling 30 s)")
     op = [(rec["time"] - t0, rec["status"]["metrics"]["accuracy"]) for rec in monitor
           if isinstance(rec.get("status", {}).get("metrics", {}).get("accuracy"), (int, float))]
+    # Each sidecar's own accuracy gauge (the labels it joined since its pod started),
+    # coloured by the revision its pod served.
+    pod_revision = {}
+    for r in read_pod_revisions(os.path.join(log_dir, "requests.csv")):
+        pod_revision.setdefault(r[0], r[1])
+    for rev in sorted(set(pod_revision.values())):
+        pts = [(rec["time"] - t0, v["accuracy"]) for rec in monitor
+               for pod, v in rec.get("sidecars", {}).items()
+               if v.get("accuracy") is not None and pod_revision.get(pod) == rev]
+        if pts:
+            ax_acc.scatter([p[0] for p in pts], [p[1] for p in pts], marker="x", s=14,
+                           color=COLOURS.get(rev), label=f"accuracy, sidecars of {rev} pods")
     if op:
         ax_acc.step([p[0] for p in op], [p[1] for p in op], where="post", color="tab:green",
                     linewidth=2, label="accuracy, operator (status.metrics)")
@@ -141,7 +159,7 @@ def main(log_dir, out_png):
         counts = np.histogram([r[0] - t0 for r in ok if r[1] == rev], buckets)[0]
         total = np.histogram(times, buckets)[0]
         share = np.divide(counts, total, out=np.zeros_like(counts, dtype=float), where=total > 0)
-        ax_rev.plot(buckets[:-1], share, color=COLOURS.get(rev), label=rev)
+        ax_rev.step(buckets[:-1], share, where="post", color=COLOURS.get(rev), label=rev)
     ax_rev.set_ylabel("served by")
     ax_rev.set_ylim(-0.05, 1.05)
     ax_rev.set_xlabel("seconds since the first request")

@@ -3,14 +3,14 @@
 
 Three threads until stopped (SIGINT/SIGTERM, or --duration):
   traffic   sends --rate predictions per second (Open Inference Protocol v2) to the
-            ready endpoints of a Service (read from its EndpointSlices, as kube-proxy
-            would), each with its own x-request-id, and records every request in
+            ready endpoints of a Service (its ready pods and targetPort, see Endpoints),
+            each with its own x-request-id, and records every request in
             requests.csv: time, id, pod, revision, status, latency, score, true label.
   labels    --label-delay seconds later posts each prediction's true label to the
             sidecar that served it (POST /v1/labels on the pod's mm-admin port, with
             the label token) and records the answers in labels.csv.
-  monitor   every 2 s records the ModelMonitor's status and the Deployment's
-            revision in monitor.jsonl (the timeline plots alert states from it).
+  monitor   every 2 s records the ModelMonitor's status, the Deployment's revision
+            and each sidecar's accuracy gauge in monitor.jsonl (the timeline plots them).
 
 Usage: traffic.py --namespace demo --service fraud-model --monitor fraud-model \
          --rows models/traffic.npz --out logs/ [--label-token-file F | --label-token-secret S]
@@ -41,7 +41,14 @@ def kubectl_json(kubectl, *args):
 
 
 class Endpoints:
-    """The Service's ready endpoints (pod, ip, data port, admin port), refreshed every 2 s."""
+    """The Service's ready endpoints (pod, ip, port, admin port), refreshed every 2 s.
+
+    kube-proxy would route by the Service's EndpointSlices, but the API refuses
+    loopback addresses in them, and the local kubelet's pod IPs are 127.0.0.N. So
+    this resolves the Service the way the EndpointSlice controller does: the ready,
+    not terminating pods its selector matches, and its targetPort (a number, or a
+    port name looked up in each pod: after injection, the sidecar's data port).
+    """
 
     def __init__(self, kubectl, namespace, service):
         self.kubectl, self.namespace, self.service = kubectl, namespace, service
@@ -50,20 +57,18 @@ class Endpoints:
         self.error = ""
 
     def refresh(self):
-        slices = kubectl_json(self.kubectl, "-n", self.namespace, "get", "endpointslices",
-                              "-l", "kubernetes.io/service-name=" + self.service)
-        pods = {p["metadata"]["name"]: p for p in
-                kubectl_json(self.kubectl, "-n", self.namespace, "get", "pods")["items"]}
+        svc = kubectl_json(self.kubectl, "-n", self.namespace, "get", "service", self.service)
+        target = svc["spec"]["ports"][0].get("targetPort", svc["spec"]["ports"][0]["port"])
+        selector = ",".join(f"{k}={v}" for k, v in svc["spec"]["selector"].items())
+        pods = kubectl_json(self.kubectl, "-n", self.namespace, "get", "pods", "-l", selector)["items"]
         ready = []
-        for s in slices["items"]:
-            ports = [p["port"] for p in s.get("ports") or [] if p.get("port")]
-            for e in s.get("endpoints") or []:
-                if not e.get("conditions", {}).get("ready") or not ports:
-                    continue
-                name = (e.get("targetRef") or {}).get("name", "")
-                admin = admin_port(pods.get(name))
-                for ip in e.get("addresses", []):
-                    ready.append((name, ip, ports[0], admin))
+        for pod in pods:
+            conditions = {c["type"]: c["status"] for c in pod.get("status", {}).get("conditions", [])}
+            ip = pod.get("status", {}).get("podIP")
+            port = target if isinstance(target, int) else named_port(pod, target)
+            if conditions.get("Ready") == "True" and ip and port and \
+                    "deletionTimestamp" not in pod["metadata"]:
+                ready.append((pod["metadata"]["name"], ip, port, named_port(pod, "mm-admin")))
         with self.lock:
             self.ready = sorted(ready)
 
@@ -74,21 +79,20 @@ class Endpoints:
                 self.error = ""
             except Exception as e:  # noqa: BLE001 - keep sending to what we know
                 self.error = str(e)
-            stop.wait(2)
+            stop.wait(1)
 
     def snapshot(self):
         with self.lock:
             return list(self.ready)
 
 
-def admin_port(pod):
-    """The sidecar's admin port: the port named mm-admin in the pod (the webhook names it)."""
-    if not pod:
-        return None
+def named_port(pod, name):
+    """The number of the port called `name` in the pod (the webhook names the sidecar's
+    admin port mm-admin, and gives its data port the model port's old name)."""
     spec = pod.get("spec", {})
     for c in spec.get("initContainers", []) + spec.get("containers", []):
         for p in c.get("ports", []) or []:
-            if p.get("name") == "mm-admin":
+            if p.get("name") == name:
                 return p["containerPort"]
     return None
 
@@ -229,10 +233,31 @@ def label_loop(args, token, recorder, pending):
         stop.wait(1)
 
 
-def monitor_loop(args, out_dir):
+def sidecar_accuracy(ip, admin):
+    """The sidecar's own accuracy gauge (its joined labels, docs/accuracy.md), or None."""
+    try:
+        conn = http.client.HTTPConnection(ip, admin, timeout=2)
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+    except (OSError, http.client.HTTPException):
+        return None
+    for line in text.splitlines():
+        if line.startswith("modelmonitor_accuracy"):
+            try:
+                value = float(line.rsplit(" ", 1)[1])
+            except ValueError:
+                return None
+            return value if value == value else None  # NaN: no joins yet
+    return None
+
+
+def monitor_loop(args, out_dir, endpoints):
     with open(os.path.join(out_dir, "monitor.jsonl"), "a") as f:
         while not stop.is_set():
-            record = {"time": round(time.time(), 3)}
+            record = {"time": round(time.time(), 3), "sidecars": {}}
+            for pod, ip, _, admin in endpoints.snapshot():
+                if admin:
+                    record["sidecars"][pod] = {"accuracy": sidecar_accuracy(ip, admin)}
             try:
                 mon = kubectl_json(args.kubectl, "-n", args.namespace, "get", "modelmonitor", args.monitor)
                 record["status"] = mon.get("status", {})
@@ -291,7 +316,7 @@ def main():
     threads = [threading.Thread(target=endpoints.loop, daemon=True),
                threading.Thread(target=send_loop, args=(args, endpoints, recorder, pending)),
                threading.Thread(target=label_loop, args=(args, token, recorder, pending)),
-               threading.Thread(target=monitor_loop, args=(args, args.out), daemon=True)]
+               threading.Thread(target=monitor_loop, args=(args, args.out, endpoints), daemon=True)]
     for t in threads:
         t.start()
     started = time.monotonic()
