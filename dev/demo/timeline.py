@@ -168,7 +168,7 @@ def main(log_dir, out_png):
     for i, (t, text, colour) in enumerate(sorted(marks)):
         for ax in (ax_lat, ax_acc, ax_rev):
             ax.axvline(t - t0, color=colour, linestyle="--", linewidth=1)
-        ax_acc.text(t - t0, 0.05 + 0.09 * (i % 5), " " + text, color=colour, fontsize=8)
+        ax_acc.text(t - t0, 0.62 - 0.08 * (i % 5), " " + text, color=colour, fontsize=8)
     fig.tight_layout()
     fig.savefig(out_png, dpi=110)
     print(f"timeline: {out_png} ({len(rows)} requests, {len(marks)} marks)")
