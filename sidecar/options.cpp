@@ -1,7 +1,5 @@
 #include "sidecar/options.h"
 
-#include <arpa/inet.h>
-
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -19,9 +17,6 @@ void AddFlags(CLI::App& app, SidecarOptions* o) {
   app.add_option("--data-port", o->data_port, "Port for inference traffic")->capture_default_str();
   app.add_option("--admin-port", o->admin_port, "Port for /metrics, /v1/snapshot, /v1/labels")
       ->capture_default_str();
-  app.add_option("--listen-address", o->listen_address,
-                 "IP address the data and admin ports bind (e.g. 127.0.0.5 for a local pod)")
-      ->capture_default_str();
   app.add_option("--upstream", o->upstream, "The model server, host:port on localhost")
       ->each([o](const std::string&) { o->upstream_given = true; })
       ->capture_default_str();
@@ -29,6 +24,8 @@ void AddFlags(CLI::App& app, SidecarOptions* o) {
                  "Folder of the prediction database (else env MM_STORE_DIR)");
   app.add_option("--label-token-file", o->label_token_file,
                  "File holding the bearer token for POST /v1/labels (else env MM_LABEL_TOKEN)");
+  app.add_option("--listen-address", o->listen_address,
+                 "Address the data and admin ports bind to (default: all, 0.0.0.0)");
   app.add_option("--log-level", o->log_level, "debug, info, warning or error")
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
       ->capture_default_str();
@@ -111,14 +108,6 @@ Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& o, const char* (*e
   SidecarConfig c = o.config;
   c.proxy.port = o.data_port;
   c.admin_port = o.admin_port;
-  in6_addr parsed{};
-  if (inet_pton(AF_INET, o.listen_address.c_str(), &parsed) != 1 &&
-      inet_pton(AF_INET6, o.listen_address.c_str(), &parsed) != 1) {
-    return Error{"--listen-address: \"" + o.listen_address +
-                 "\" is not an IP address (use 0.0.0.0, or 127.0.0.5 for one local pod)"};
-  }
-  c.proxy.listen_address = o.listen_address;
-  c.admin_address = o.listen_address;
   auto spec = MonitorSpecJson(o, env);
   if (!spec) return spec.error();
   c.proxy.upstream_port = 0;  // the spec's port, if it names one by number
@@ -143,6 +132,10 @@ Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& o, const char* (*e
     }
   } else if (const char* v = env("MM_LABEL_TOKEN"); v != nullptr) {
     c.label_token = v;
+  }
+  if (!o.listen_address.empty()) {
+    c.proxy.listen_address = o.listen_address;
+    c.admin_address = o.listen_address;
   }
   const uint16_t spec_port = c.proxy.upstream_port;
   const size_t colon = o.upstream.rfind(':');

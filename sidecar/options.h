@@ -15,12 +15,10 @@ struct SidecarOptions {
   std::string config_file;       // a ModelMonitor spec (JSON); else env MM_MONITOR_CONFIG
   std::string store_dir;         // else env MM_STORE_DIR; else a temporary folder
   std::string label_token_file;  // else env MM_LABEL_TOKEN; else label posts are refused
+  std::string listen_address;    // empty: 0.0.0.0 (data and admin ports)
   bool upstream_given = false;   // --upstream was on the command line: it beats the spec
   uint16_t data_port = 8080;     // where clients send inference requests
   uint16_t admin_port = 9090;    // /metrics, /v1/snapshot, /v1/labels, /healthz
-  // The address both ports bind. In a pod 0.0.0.0 is right; a local kubelet that
-  // runs several pods on one host gives each its own loopback address (127.0.0.N).
-  std::string listen_address = "0.0.0.0";
   std::string upstream = "127.0.0.1:8000";  // the model server on localhost
   std::string log_level = "info";
   double upstream_timeout_seconds = 60;
