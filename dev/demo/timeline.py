@@ -19,7 +19,7 @@ import csv
 import json
 import os
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 
 import matplotlib
 
@@ -31,8 +31,8 @@ COLOURS = {"v1": "tab:blue", "v2": "tab:red"}
 
 
 def parse_time(text):
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
-        tzinfo=__import__("datetime").timezone.utc).timestamp()
+    """Unix seconds of an API time (RFC 3339 UTC, with or without fractional seconds)."""
+    return datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp()
 
 
 def read_requests(path):
@@ -74,14 +74,16 @@ def alert_marks(monitor, events):
                 seen.add(key)
                 marks.append((parse_time(r["time"]), f"{r.get('action')} ({r.get('alert')}): "
                               f"{r.get('result', '')}", "green"))
+    if marks:  # the status said it all; Events only stand in when it is missing
+        return marks
     for e in events:
         reason = e.get("reason", "")
         t = e.get("lastTimestamp") or e.get("eventTime") or e.get("firstTimestamp")
-        if t and reason in ("AlertFiring", "RolledBack", "Rollback", "RemediationSucceeded"):
+        if t and reason in ("AlertPending", "AlertFiring", "RolledBack"):
             key = ("event", reason, t)
             if key not in seen:
                 seen.add(key)
-                marks.append((parse_time(t[:19] + "Z"), f"Event {reason}", "purple"))
+                marks.append((parse_time(t), f"Event {reason}", "purple"))
     return marks
 
 
