@@ -306,7 +306,10 @@ def main():
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     for s in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(s, lambda *_: stop.set())
+        # Started in the background by scripts/demo, SIGINT is ignored: Ctrl-C is the
+        # script's to handle (it stops everything in order).
+        if signal.getsignal(s) is not signal.SIG_IGN:
+            signal.signal(s, lambda *_: stop.set())
     token = label_token(args)
     if not token:
         print("traffic: no label token; labels will be refused", file=sys.stderr)
