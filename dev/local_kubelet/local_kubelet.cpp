@@ -276,6 +276,7 @@ void LocalKubelet::StartPod(PodRun& run, const json& pod) {
       r.spec = c;
       r.init = std::string(list) == "initContainers";
       r.sidecar = r.init && Str(c, "restartPolicy") == "Always";
+      r.view.sidecar = r.sidecar;
       r.view.name = Str(c, "name");
       r.view.image = Str(c, "image");
       r.view.reason = r.init ? "PodInitializing" : "ContainerCreating";
@@ -445,19 +446,15 @@ bool LocalKubelet::StopPod(PodRun& run) {
 }
 
 void LocalKubelet::WriteStatus(PodRun& run, const json& pod) {
-  bool ready = run.view.initialized;
-  for (const auto& c : run.containers) ready = ready && c.view.ready;
-  for (const auto& c : run.init) {
-    if (c.sidecar) ready = ready && c.view.ready;
-  }
-  if (ready != run.ready || run.view.ready_since.empty()) {
-    run.ready = ready;
-    run.view.ready_since = Now();
-  }
   run.view.init_containers.clear();
   run.view.containers.clear();
   for (const auto& c : run.init) run.view.init_containers.push_back(c.view);
   for (const auto& c : run.containers) run.view.containers.push_back(c.view);
+  const bool ready = PodReady(run.view);
+  if (ready != run.ready || run.view.ready_since.empty()) {
+    run.ready = ready;
+    run.view.ready_since = Now();
+  }
   json status = BuildPodStatus(run.view);
   if (status == run.written) return;
   const json& meta = pod["metadata"];

@@ -62,14 +62,25 @@ std::string Rfc3339(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
+namespace {
+
+bool ContainersReady(const PodView& pod) {
+  bool ready = pod.initialized && !pod.containers.empty();
+  for (const auto& c : pod.containers) ready = ready && c.ready;
+  return ready;
+}
+
+}  // namespace
+
+bool PodReady(const PodView& pod) {
+  bool ready = ContainersReady(pod);
+  for (const auto& c : pod.init_containers) ready = ready && (!c.sidecar || c.ready);
+  return ready;
+}
+
 json BuildPodStatus(const PodView& pod) {
-  bool containers_ready = pod.initialized && !pod.containers.empty();
-  for (const auto& c : pod.containers) containers_ready = containers_ready && c.ready;
-  // Native sidecars (restartPolicy: Always init containers) count towards Ready.
-  bool ready = containers_ready;
-  for (const auto& c : pod.init_containers) {
-    if (c.state == ContainerView::State::kRunning) ready = ready && c.ready;
-  }
+  const bool containers_ready = ContainersReady(pod);
+  const bool ready = PodReady(pod);
   json status = {{"phase", pod.initialized ? "Running" : "Pending"}, {"hostIP", pod.host_ip},
                  {"hostIPs", json::array({{{"ip", pod.host_ip}}})},  {"podIP", pod.pod_ip},
                  {"podIPs", json::array({{{"ip", pod.pod_ip}}})},    {"startTime", pod.start_time}};

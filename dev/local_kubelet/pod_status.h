@@ -22,6 +22,7 @@ struct ContainerView {
   int exit_code = 0;        // terminated
   int pid = 0;
   bool ready = false;
+  bool sidecar = false;  // a native sidecar (init container, restartPolicy Always): Ready needs it
   int restart_count = 0;
   struct Terminated {
     int exit_code = 0;
@@ -44,8 +45,10 @@ struct PodView {
 
 // The pod's status object: phase Running once initialized (else Pending), podIP(s),
 // conditions (PodScheduled, Initialized, ContainersReady, Ready; Ready when every
-// container and every sidecar is ready), containerStatuses, initContainerStatuses.
+// container and every native sidecar is ready, also while a sidecar restarts),
+// containerStatuses, initContainerStatuses.
 nlohmann::json BuildPodStatus(const PodView& pod);
+bool PodReady(const PodView& pod);
 
 // RFC 3339 in UTC, seconds resolution, as the API writes times.
 std::string Rfc3339(std::chrono::system_clock::time_point t);

@@ -31,6 +31,7 @@ TEST(PodStatusTest, ReadyNeedsEveryContainerAndEverySidecar) {
   pod.initialized = true;
   pod.ready_since = "2026-01-01T00:00:02Z";
   pod.init_containers = {Running("sidecar", false)};
+  pod.init_containers[0].sidecar = true;
   pod.containers = {Running("model", true)};
   auto s = BuildPodStatus(pod);
   EXPECT_EQ(s["phase"], "Running");
@@ -45,6 +46,27 @@ TEST(PodStatusTest, ReadyNeedsEveryContainerAndEverySidecar) {
   EXPECT_EQ(s["containerStatuses"][0]["containerID"], "local://42");
   EXPECT_EQ(s["containerStatuses"][0]["state"]["running"]["startedAt"], "2026-01-01T00:00:01Z");
   EXPECT_EQ(s["initContainerStatuses"][0]["started"], true);
+}
+
+TEST(PodStatusTest, ACrashLoopingSidecarKeepsThePodUnready) {
+  PodView pod;
+  pod.pod_ip = "127.0.0.7";
+  pod.initialized = true;  // the sidecar ran once
+  ContainerView sidecar;
+  sidecar.name = "modelmonitor-sidecar";
+  sidecar.sidecar = true;
+  sidecar.reason = "CrashLoopBackOff";
+  ContainerView init_done;  // a regular init container that completed
+  init_done.name = "migrate";
+  init_done.state = ContainerView::State::kTerminated;
+  pod.init_containers = {init_done, sidecar};
+  pod.containers = {Running("model", true)};
+  EXPECT_FALSE(PodReady(pod));
+  EXPECT_EQ(Condition(BuildPodStatus(pod), "Ready")["status"], "False");
+  EXPECT_EQ(Condition(BuildPodStatus(pod), "ContainersReady")["status"], "True");
+  pod.init_containers[1].state = ContainerView::State::kRunning;
+  pod.init_containers[1].ready = true;
+  EXPECT_TRUE(PodReady(pod));
 }
 
 TEST(PodStatusTest, CrashLoopShowsWaitingAndTheLastExit) {
