@@ -6,8 +6,33 @@
 
 namespace mm::sidecar {
 
+namespace {
+
+// The webhook injects not the whole spec but the part a sidecar uses, with the
+// monitor's identity: {"monitor": {namespace, name, uid, generation}, "serving",
+// "sidecar", "groundTruth"} (operator/webhook/monitor_view.cpp). Selector and
+// target mean nothing to a sidecar, but the spec parser requires them: the
+// injected form gets stand-ins, then is checked like a whole spec.
+nlohmann::json AsSpec(const nlohmann::json& in) {
+  if (!in.is_object() || !in.contains("monitor")) return in;
+  nlohmann::json spec = in;
+  spec.erase("monitor");
+  if (!spec.contains("selector")) {
+    spec["selector"] = {{"matchLabels", {{"modelmonitor.io/injected", "true"}}}};
+  }
+  if (!spec.contains("target")) {
+    const auto& name = in["monitor"].is_object() ? in["monitor"].value("name", nlohmann::json())
+                                                 : nlohmann::json();
+    spec["target"] = {{"kind", "Deployment"},
+                      {"name", name.is_string() ? name.get<std::string>() : "injected"}};
+  }
+  return spec;
+}
+
+}  // namespace
+
 Status ApplyMonitorSpec(const nlohmann::json& json, SidecarConfig* config) {
-  auto parsed = api::ParseModelMonitorSpec(json);
+  auto parsed = api::ParseModelMonitorSpec(AsSpec(json));
   if (!parsed) return parsed.error();
   const api::ModelMonitorSpec& spec = parsed.value();
   if (!spec.serving.port.is_named()) {

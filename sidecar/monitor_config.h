@@ -14,6 +14,8 @@ namespace mm::sidecar {
 //   spec.sidecar.sampleRate, maxBodyBytes               -> proxy.sample_rate, max_body_bytes
 //   spec.groundTruth (task, positiveClass, threshold, maxLabelDelay, maxPending)
 //                                  -> ground_truth (accuracy config and store limits)
+// The webhook's injected form (serving, sidecar, groundTruth and a `monitor`
+// identity, without selector and target) is accepted as well.
 // A spec the API refuses yields the parser's field-path error.
 Status ApplyMonitorSpec(const nlohmann::json& spec, SidecarConfig* config);
 

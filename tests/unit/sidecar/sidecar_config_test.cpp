@@ -59,10 +59,24 @@ TEST(SidecarOptionsTest, FlagsBecomeAConfig) {
   EXPECT_EQ(c->protocol.protocol, "kserve-v1");
   EXPECT_DOUBLE_EQ(c->proxy.sample_rate, 0.25);
   EXPECT_EQ(c->proxy.upstream_timeout, std::chrono::milliseconds(2500));
+  EXPECT_EQ(c->proxy.listen_address, "0.0.0.0");  // a pod's default: every interface
+  EXPECT_EQ(c->admin_address, "0.0.0.0");
   options.upstream = "8000";
   EXPECT_FALSE(ConfigFromOptions(options).ok());
   options.upstream = "127.0.0.1:99999";
   EXPECT_FALSE(ConfigFromOptions(options).ok());
+}
+
+TEST(SidecarOptionsTest, ListenAddressBindsBothPorts) {
+  CLI::App app;
+  SidecarOptions options;
+  AddFlags(app, &options);
+  const char* argv[] = {"sidecar", "--listen-address", "127.0.0.7"};
+  app.parse(static_cast<int>(std::size(argv)), argv);
+  auto c = ConfigFromOptions(options);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->proxy.listen_address, "127.0.0.7");
+  EXPECT_EQ(c->admin_address, "127.0.0.7");
 }
 
 }  // namespace

@@ -1,0 +1,49 @@
+// The contract between the webhook and the sidecar: what the webhook injects as
+// MM_MONITOR_CONFIG (MonitorView::sidecar_config) is what ApplyMonitorSpec reads.
+#include <gtest/gtest.h>
+
+#include "common/yaml_json.h"
+#include "operator/webhook/monitor_view.h"
+#include "sidecar/monitor_config.h"
+#include "tests/support/crd_schema.h"
+
+namespace mm::sidecar {
+namespace {
+
+TEST(MonitorConfigWebhookTest, TheSidecarReadsWhatTheWebhookInjects) {
+  auto docs =
+      ParseYamlDocuments(testing::ReadFile(testing::SourcePath("examples/fraud-classifier.yaml")));
+  ASSERT_TRUE(docs.ok()) << docs.error().message;
+  nlohmann::json monitor = (*docs)[0];
+  monitor["metadata"]["namespace"] = "payments";
+  monitor["metadata"]["uid"] = "0b6f3a52-1111-2222-3333-444455556666";
+  monitor["metadata"]["generation"] = 3;
+  auto view = webhook::MonitorFromJson(monitor);
+  ASSERT_TRUE(view.ok()) << view.error().message;
+  ASSERT_TRUE(view->sidecar_config.contains("monitor"));  // the injected form, not a whole spec
+
+  SidecarConfig c;
+  auto applied = ApplyMonitorSpec(view->sidecar_config, &c);
+  ASSERT_TRUE(applied.ok()) << applied.error().message << "\n" << view->sidecar_config.dump();
+  EXPECT_EQ(c.protocol.protocol, "open-inference-v2");
+  EXPECT_EQ(c.proxy.request_id_header, "x-request-id");
+  ASSERT_TRUE(c.ground_truth);
+  EXPECT_EQ(c.ground_truth->accuracy.task, Task::kBinary);
+  EXPECT_EQ(c.ground_truth->accuracy.threshold, 0.5);
+  EXPECT_EQ(c.ground_truth->limits.max_pending, 2000000);
+  EXPECT_TRUE(c.Validate().ok());
+}
+
+TEST(MonitorConfigWebhookTest, TheInjectedFormIsCheckedLikeASpec) {
+  const nlohmann::json injected = {
+      {"monitor", {{"namespace", "ns"}, {"name", "m"}, {"uid", "u"}, {"generation", 1}}},
+      {"serving", {{"protocol", "grpc"}}}};
+  SidecarConfig c;
+  auto applied = ApplyMonitorSpec(injected, &c);
+  ASSERT_FALSE(applied.ok());
+  EXPECT_NE(applied.error().message.find("serving.protocol"), std::string::npos)
+      << applied.error().message;
+}
+
+}  // namespace
+}  // namespace mm::sidecar
