@@ -190,6 +190,12 @@ void Controller::OnMonitor(const InformerEvent& e) {
   // is most often this operator's own status write: nothing to reconcile
   // (controller-runtime's GenerationChangedPredicate, plus metadata changes).
   if (e.kind == InformerEvent::Kind::kUpdate && e.old) {
+    // Alertmanager's receiver (on any replica) recorded an alert: evaluate now.
+    auto external = [](const nlohmann::json& m) {
+      const auto status = m.value("status", nlohmann::json::object());
+      return status.is_object() ? status.value("externalAlerts", nlohmann::json()) : nlohmann::json();
+    };
+    if (external(*e.old) != external(*e.object)) evaluation_->Wake();
     const auto& old_meta = Meta(*e.old);
     if (old_meta.value("generation", int64_t{0}) == meta.value("generation", int64_t{0}) &&
         old_meta.value("labels", nlohmann::json()) == meta.value("labels", nlohmann::json()) &&

@@ -13,9 +13,11 @@
 #include "common/kube/rest_kube_client.h"
 #include "common/log.h"
 #include "operator/api/api_flags.h"
+#include "operator/api/alert_receiver.h"
 #include "operator/api/api_server.h"
 #include "operator/api/kube_authenticator.h"
 #include "operator/api/label_gateway.h"
+#include "operator/api/shared_secret_authenticator.h"
 #include "operator/controller.h"
 #include "operator/controller_options.h"
 #include "operator/health_server.h"
@@ -96,7 +98,17 @@ int main(int argc, char** argv) {
     }
     injector = std::move(started).value();
   }
-  mm::op::KubeAuthenticator authenticator(client);
+  mm::op::KubeAuthenticator kube_authenticator(client);
+  std::string alert_secret;
+  if (!api_flags.alert_token_file.empty()) {
+    auto secret = mm::op::ReadSharedSecret(api_flags.alert_token_file);
+    if (!secret) {
+      mm::log::Error("--alert-receiver-token-file", {{"error", secret.error().message}});
+      return 2;
+    }
+    alert_secret = std::move(secret).value();
+  }
+  mm::op::SharedSecretAuthenticator authenticator(alert_secret, kube_authenticator);
   std::unique_ptr<mm::op::ApiServer> api;
   if (options.api) {
     auto tls = mm::op::ApiTlsContext(api_flags, client, webhook_options, injector.get());
@@ -107,6 +119,7 @@ int main(int argc, char** argv) {
     api_flags.server.tls = std::move(tls).value();
     api = std::make_unique<mm::op::ApiServer>(api_flags.server, authenticator);
     mm::op::RegisterLabelGateway(*api, client, mm::op::MakeFanoutOptions(api_flags));
+    mm::op::RegisterAlertReceiver(*api, client);
     if (auto s = api->Start(); !s) {
       mm::log::Error("cannot start the operator API", {{"error", s.error().message}});
       return 1;

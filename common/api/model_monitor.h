@@ -65,6 +65,7 @@ inline constexpr double kBinaryThreshold = 0.5;                       // binary-
 // Limits the CRD declares, shared by the parser.
 inline constexpr size_t kMaxAlerts = 32;
 inline constexpr size_t kMaxRemediationRecords = 20;
+inline constexpr size_t kMaxExternalAlerts = 32;
 
 struct ObjectMeta {
   std::string name;
@@ -252,6 +253,22 @@ struct RemediationRecord {
   bool operator==(const RemediationRecord&) const = default;
 };
 
+// An alert as Alertmanager last reported it to the operator's receiver
+// (docs/alerts.md): a Firing one acts like a Firing alert of spec.alerts with the
+// same name, its episode starting at Alertmanager's startsAt.
+struct ExternalAlert {
+  std::string name;    // the alert's name in spec.alerts
+  bool firing = true;  // false: Alertmanager said resolved
+  std::string since;   // startsAt
+  std::string ends;    // endsAt, when set (the alert ends then unless renewed)
+  std::string fingerprint;
+  std::optional<double> value;  // the `value` annotation, when a number
+  std::string received;         // when the receiver last heard of it
+  std::string message;          // the summary or description annotation
+
+  bool operator==(const ExternalAlert&) const = default;
+};
+
 struct ModelMonitorStatus {
   int64_t observed_generation = 0;
   std::vector<Condition> conditions;
@@ -261,6 +278,7 @@ struct ModelMonitorStatus {
   std::optional<MetricsSnapshot> metrics;
   std::vector<AlertStatus> alerts;
   std::vector<RemediationRecord> remediations;  // oldest first, at most kMaxRemediationRecords
+  std::vector<ExternalAlert> external_alerts;   // written by the Alertmanager receiver
 
   bool operator==(const ModelMonitorStatus&) const = default;
 };
@@ -291,5 +309,7 @@ nlohmann::json ToJson(const ModelMonitorSpec& spec);
 // The status as the status subresource takes it (the operator writes this). Unset optionals and
 // empty strings are left out; ParseModelMonitorStatus(ToJson(s)) == s.
 nlohmann::json ToJson(const ModelMonitorStatus& status);
+// status.externalAlerts alone (the receiver writes only that field).
+nlohmann::json ToJson(const std::vector<ExternalAlert>& alerts);
 
 }  // namespace mm::api

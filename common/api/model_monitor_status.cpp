@@ -45,7 +45,7 @@ class StatusParser {
     ModelMonitorStatus out;
     std::initializer_list<std::string_view> known = {
         "observedGeneration", "conditions", "pods",   "firingAlerts",
-        "lastAction",         "metrics",    "alerts", "remediations"};
+        "lastAction",         "metrics",    "alerts", "remediations", "externalAlerts"};
     if (!r_.IsObject(v, path, known)) return out;
     out.observed_generation = r_.Integer(v, path, "observedGeneration", false).value_or(0);
     out.firing_alerts =
@@ -72,6 +72,10 @@ class StatusParser {
     ForEach(v, path, "remediations", kMaxRemediationRecords,
             [&](const json& item, const std::string& ipath) {
               out.remediations.push_back(Remediation(item, ipath));
+            });
+    ForEach(v, path, "externalAlerts", kMaxExternalAlerts,
+            [&](const json& item, const std::string& ipath) {
+              out.external_alerts.push_back(External(item, ipath));
             });
     return out;
   }
@@ -167,18 +171,36 @@ class StatusParser {
     }
     out.time = Time(v, path, "time", true);
     out.alert = r_.String(v, path, "alert", true, 40).value_or("");
-    auto action = r_.Enum<Action>(v, path, "action", true);
-    if (action == Action::kNone) {
-      r_.Fail(FieldReader::Child(path, "action"),
-              "\"none\" is not one of \"rollback\", \"retrain\"");
-    }
-    out.action = action.value_or(Action::kRollback);
+    out.action = r_.Enum<Action>(v, path, "action", true).value_or(Action::kRollback);
     out.result =
         r_.Enum<RemediationResult>(v, path, "result", true).value_or(RemediationResult::kStarted);
     out.from_revision = r_.Integer(v, path, "fromRevision", false);
     out.to_revision = r_.Integer(v, path, "toRevision", false);
     out.job = r_.String(v, path, "job", false, 253).value_or("");
     out.value = r_.Number(v, path, "value", false);
+    out.message = r_.String(v, path, "message", false, 1024).value_or("");
+    return out;
+  }
+
+  ExternalAlert External(const json& v, const std::string& path) {
+    ExternalAlert out;
+    if (!r_.IsObject(v, path,
+                     {"name", "state", "since", "ends", "fingerprint", "value", "received",
+                      "message"})) {
+      return out;
+    }
+    out.name = r_.String(v, path, "name", true, 40).value_or("");
+    if (auto s = r_.String(v, path, "state", true, 16)) {
+      if (*s != "Firing" && *s != "Resolved") {
+        r_.Fail(FieldReader::Child(path, "state"), "\"" + *s + "\" is not one of \"Firing\", \"Resolved\"");
+      }
+      out.firing = *s == "Firing";
+    }
+    out.since = Time(v, path, "since", true);
+    out.ends = Time(v, path, "ends", false);
+    out.fingerprint = r_.String(v, path, "fingerprint", false, 64).value_or("");
+    out.value = r_.Number(v, path, "value", false);
+    out.received = Time(v, path, "received", true);
     out.message = r_.String(v, path, "message", false, 1024).value_or("");
     return out;
   }
@@ -196,6 +218,22 @@ Result<ModelMonitorStatus> ParseModelMonitorStatus(const json& status) {
   FieldReader reader;
   ModelMonitorStatus out = StatusParser(reader).Parse(status, "status");
   if (!reader.ok()) return reader.ToError();
+  return out;
+}
+
+json ToJson(const std::vector<ExternalAlert>& alerts) {
+  json out = json::array();
+  for (const auto& a : alerts) {
+    json item = {{"name", a.name},
+                 {"state", a.firing ? "Firing" : "Resolved"},
+                 {"since", a.since},
+                 {"received", a.received}};
+    SetIfNotEmpty(item, "ends", a.ends);
+    SetIfNotEmpty(item, "fingerprint", a.fingerprint);
+    if (a.value) item["value"] = *a.value;
+    SetIfNotEmpty(item, "message", a.message);
+    out.push_back(std::move(item));
+  }
   return out;
 }
 
@@ -255,6 +293,7 @@ json ToJson(const ModelMonitorStatus& status) {
     }
     out["remediations"] = std::move(records);
   }
+  if (!status.external_alerts.empty()) out["externalAlerts"] = ToJson(status.external_alerts);
   return out;
 }
 

@@ -29,6 +29,14 @@ void EvaluationLoop::Stop() {
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
+void EvaluationLoop::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
 int64_t EvaluationLoop::rounds() const {
   std::lock_guard<std::mutex> lock(mu_);
   return rounds_;
@@ -39,8 +47,9 @@ void EvaluationLoop::Run() {
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_until(lock, next, [&] { return !running_; });
+      cv_.wait_until(lock, next, [&] { return !running_ || woken_; });
       if (!running_) return;
+      woken_ = false;
     }
     const auto start = std::chrono::steady_clock::now();
     next = start + interval_;

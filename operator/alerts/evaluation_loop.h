@@ -26,6 +26,8 @@ class EvaluationLoop {
 
   void Start();
   void Stop();  // waits for the running evaluation to finish
+  // Starts the next round now rather than at the interval (after the running one).
+  void Wake();
   int64_t rounds() const;
 
  private:
@@ -38,6 +40,7 @@ class EvaluationLoop {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool running_ = false;
+  bool woken_ = false;
   int64_t rounds_ = 0;
   std::thread thread_;
 };

@@ -276,6 +276,9 @@ void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) 
       measured.why = "no Ready pod with the sidecar (" + std::to_string(not_ready) + " not ready)";
     }
     AlertDecision d = EvaluateRule(rule, measured, memory[rule.name], exact_now);
+    for (const auto& report : status.external_alerts) {
+      if (report.name == rule.name) ApplyExternalAlert(report, exact_now, &d);
+    }
     if (d.value) d.value = Rounded(*d.value);
     api::AlertStatus s;
     s.name = rule.name;
@@ -338,18 +341,25 @@ void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) 
   for (size_t i = 0; i < m.spec.alerts.size(); ++i) {
     const api::AlertRule& rule = m.spec.alerts[i];
     const AlertDecision& d = decisions[i];
-    if (d.state != AlertState::kFiring || !d.value) continue;
+    // A Firing alert measured here has a value; one Alertmanager fired may not.
+    if (d.state != AlertState::kFiring || (!d.value && !d.external)) continue;
     if (EpisodeHandled(status.remediations, rule.name, d.since)) continue;
-    ActionCause cause{
-        rule.name, *d.value, d.samples, rule.threshold, api::FormatDuration(rule.window),
-        d.since,   now};
+    ActionCause cause;
+    cause.alert = rule.name;
+    cause.value = d.value;
+    cause.from_alertmanager = d.external;
+    cause.samples = d.samples;
+    cause.threshold = rule.threshold;
+    cause.window = api::FormatDuration(rule.window);
+    cause.episode = d.since;
+    cause.now = now;
     if (rule.action == api::Action::kNone) {
       api::RemediationRecord r;
       r.time = FormatRfc3339(now);
       r.alert = rule.name;
       r.action = api::Action::kNone;
       r.result = api::RemediationResult::kSucceeded;
-      r.value = *d.value;
+      r.value = d.value;
       r.message = "action none: recorded only";
       AddRecord(status, r);
       continue;
@@ -363,7 +373,7 @@ void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) 
         r.alert = rule.name;
         r.action = rule.action;
         r.result = api::RemediationResult::kSkipped;
-        r.value = *d.value;
+        r.value = d.value;
         r.message = verdict.reason + ": " + verdict.message;
         AddRecord(status, r);
         Event(m, true, verdict.reason, "Remediate",

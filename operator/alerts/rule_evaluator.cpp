@@ -11,6 +11,26 @@ std::string FormatValue(double v) {
   return buf;
 }
 
+std::string FormatValue(const std::optional<double>& v) {
+  return v ? FormatValue(*v) : "unknown";
+}
+
+bool ApplyExternalAlert(const api::ExternalAlert& report, SystemTime now, AlertDecision* d) {
+  if (!report.firing || d->state == api::AlertState::kFiring) return false;
+  if (const auto ends = ParseRfc3339(report.ends); ends && *ends <= now) return false;
+  const auto since = ParseRfc3339(report.since);
+  if (!since) return false;
+  d->state = api::AlertState::kFiring;
+  d->since = *since;
+  d->external = true;
+  if (report.value) d->value = report.value;
+  d->message = "firing in Alertmanager since " + report.since +
+               (report.value ? " with value " + FormatValue(*report.value) : "") +
+               (report.message.empty() ? "" : " (" + report.message + ")") +
+               "; measured here: " + d->message;
+  return true;
+}
+
 AlertDecision EvaluateRule(const api::AlertRule& rule, const Measurement& m,
                            const AlertMemory& memory, SystemTime now) {
   AlertDecision d;

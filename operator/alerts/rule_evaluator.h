@@ -25,6 +25,7 @@ struct AlertDecision {
   int64_t samples = 0;
   SystemTime since;     // when `state` began (for Firing: the episode's start)
   std::string message;  // "latency_p99_seconds 0.31 > 0.25 over 5m (120 samples)"
+  bool external = false;  // Firing because Alertmanager said so (ApplyExternalAlert)
 
   bool transitioned() const { return previous != state; }
 };
@@ -42,7 +43,15 @@ struct AlertDecision {
 AlertDecision EvaluateRule(const api::AlertRule& rule, const Measurement& m,
                            const AlertMemory& memory, SystemTime now);
 
-// "0.31", "1.2e+09": short, for messages.
+// An Alertmanager report of the same alert (status.externalAlerts): while it is
+// Firing (and `now` is before its endsAt, when it has one), the alert is Firing,
+// its episode starting at Alertmanager's startsAt, its value Alertmanager's when
+// it sent one. An alert already Firing here keeps its own episode. Returns
+// whether the report changed the decision.
+bool ApplyExternalAlert(const api::ExternalAlert& report, SystemTime now, AlertDecision* d);
+
+// "0.31", "1.2e+09": short, for messages; "unknown" for no value.
 std::string FormatValue(double v);
+std::string FormatValue(const std::optional<double>& v);
 
 }  // namespace mm::op

@@ -29,6 +29,10 @@ void AddApiFlags(CLI::App& app, ApiFlags* f) {
           },
           "DURATION"))
       ->capture_default_str();
+  app.add_option("--alert-receiver-token-file", f->alert_token_file,
+                 "File holding a shared secret (16+ characters) that Alertmanager may send as "
+                 "its bearer token to POST /api/v1/alerts, instead of a Kubernetes token")
+      ->check(CLI::ExistingFile);
 }
 
 void AddApiCertificateNames(const ApiFlags& f, webhook::SidecarInjectorOptions* w) {

@@ -20,6 +20,8 @@ struct ApiFlags {
   std::string service = "modelmonitor-api";
   std::string cert_dir;  // mounted certificates (cert-manager) instead
   std::string fanout_deadline = "10s";
+  // A shared secret Alertmanager may present instead of a Kubernetes token.
+  std::string alert_token_file;
 };
 void AddApiFlags(CLI::App& app, ApiFlags* flags);
 

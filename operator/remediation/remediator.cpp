@@ -24,7 +24,9 @@ api::RemediationRecord NewRecord(const ActionCause& c, api::Action action) {
 }
 
 std::string Because(const ActionCause& c) {
-  return "alert " + c.alert + " measured " + FormatValue(c.value) + " (threshold " +
+  return "alert " + c.alert +
+         (c.from_alertmanager ? " fired in Alertmanager with value " : " measured ") +
+         FormatValue(c.value) + " (threshold " +
          FormatValue(c.threshold) + ", window " + c.window + ", " + std::to_string(c.samples) +
          " samples)";
 }
@@ -118,7 +120,7 @@ ActionOutcome Remediator::Rollback(
                             {"fromRevision", plan.from_revision},
                             {"toRevision", plan.to_revision},
                             {"alert", cause.alert},
-                            {"value", cause.value}});
+                            {"value", FormatValue(cause.value)}});
   return out;
 }
 

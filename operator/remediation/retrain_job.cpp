@@ -49,7 +49,7 @@ Result<nlohmann::json> BuildRetrainJob(const nlohmann::json& job_template,
   }
   auto& a = meta["annotations"];
   a["modelmonitor.io/alert"] = c.alert;
-  a["modelmonitor.io/value"] = FormatValue(c.value);
+  a["modelmonitor.io/value"] = c.value ? FormatValue(*c.value) : "";
   a["modelmonitor.io/window"] = c.window;
   a["modelmonitor.io/episode"] = c.episode;
   a["modelmonitor.io/data-from"] = c.data_from;
@@ -65,7 +65,7 @@ Result<nlohmann::json> BuildRetrainJob(const nlohmann::json& job_template,
       {{"name", "MM_MONITOR"}, {"value", c.monitor}},
       {{"name", "MM_NAMESPACE"}, {"value", c.ns}},
       {{"name", "MM_ALERT"}, {"value", c.alert}},
-      {{"name", "MM_VALUE"}, {"value", FormatValue(c.value)}},
+      {{"name", "MM_VALUE"}, {"value", c.value ? FormatValue(*c.value) : ""}},
       {{"name", "MM_WINDOW"}, {"value", c.window}},
       {{"name", "MM_EPISODE"}, {"value", c.episode}},
       {{"name", "MM_DATA_FROM"}, {"value", c.data_from}},

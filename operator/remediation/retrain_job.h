@@ -18,7 +18,7 @@ struct RetrainContext {
   std::string monitor_uid;
   std::string alert;
   std::string episode;  // the alert's Firing since time (RFC 3339): one Job per episode
-  double value = 0;
+  std::optional<double> value;  // unset: Alertmanager reported the alert without a value
   std::string window;     // "5m"
   std::string data_from;  // RFC 3339: the window the alert measured
   std::string data_to;

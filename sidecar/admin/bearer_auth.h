@@ -22,7 +22,4 @@ struct BearerToken {
 // compared in constant time.
 std::optional<http::Response> CheckBearer(const http::Request& req, const BearerToken& expected);
 
-// Whether `a` equals `b`, in time that depends only on their lengths.
-bool ConstantTimeEquals(std::string_view a, std::string_view b);
-
 }  // namespace mm::sidecar

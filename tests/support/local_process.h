@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,9 @@ class LocalProcess {
   pid_t pid_ = -1;
   std::string log_path_;
 };
+
+// A TCP port on 127.0.0.1 nothing listens on now, for programs that must be told
+// their port (Prometheus, Alertmanager); 0 when none could be found.
+uint16_t FreeLoopbackPort();
 
 }  // namespace mm::testing

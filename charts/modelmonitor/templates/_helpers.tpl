@@ -102,6 +102,9 @@ mode, NOTES.txt prints for the local process (docs/operator.md, docs/injection.m
 {{- end }}
 - --api-port={{ .Values.api.port }}
 - --api-service={{ include "modelmonitor.fullname" . }}-api
+{{- if .Values.api.alertReceiver.sharedSecret }}
+- --alert-receiver-token-file=/etc/modelmonitor/alert-receiver/token
+{{- end }}
 - --sidecar-image={{ include "modelmonitor.sidecarImage" . }}
 - --sidecar-cpu={{ .Values.sidecar.resources.requests.cpu }}
 - --sidecar-memory={{ .Values.sidecar.resources.requests.memory }}

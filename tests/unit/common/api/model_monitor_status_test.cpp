@@ -28,7 +28,13 @@ ModelMonitorStatus FullStatus() {
       {"2026-11-22T04:10:00Z", "slow", Action::kRollback, RemediationResult::kSucceeded, 7, 6, "",
        0.31, ""},
       {"2026-11-22T04:11:00Z", "accuracy-low", Action::kRetrain, RemediationResult::kStarted,
-       std::nullopt, std::nullopt, "fraud-retrain-x", std::nullopt, "Job created"}};
+       std::nullopt, std::nullopt, "fraud-retrain-x", std::nullopt, "Job created"},
+      {"2026-11-22T04:12:00Z", "errors", Action::kNone, RemediationResult::kSucceeded,
+       std::nullopt, std::nullopt, "", 0.6, "action none: recorded only"}};
+  s.external_alerts = {{"slow", true, "2026-11-22T04:07:00Z", "", "1a30ba71cca2921f", 0.31,
+                        "2026-11-22T04:07:02Z", "p99 above 250ms"},
+                       {"errors", false, "2026-11-22T03:00:00Z", "2026-11-22T03:30:00Z", "",
+                        std::nullopt, "2026-11-22T03:30:01Z", ""}};
   return s;
 }
 
@@ -47,6 +53,12 @@ TEST(ModelMonitorStatus, WritesTheApisFieldNames) {
   EXPECT_EQ(j["remediations"][0]["fromRevision"], 7);
   EXPECT_EQ(j["remediations"][1]["job"], "fraud-retrain-x");
   EXPECT_FALSE(j["remediations"][1].contains("toRevision"));
+  EXPECT_EQ(j["remediations"][2]["action"], "none");
+  EXPECT_EQ(j["externalAlerts"][0]["state"], "Firing");
+  EXPECT_EQ(j["externalAlerts"][0]["value"], 0.31);
+  EXPECT_FALSE(j["externalAlerts"][0].contains("ends"));
+  EXPECT_EQ(j["externalAlerts"][1]["state"], "Resolved");
+  EXPECT_EQ(j["externalAlerts"][1]["ends"], "2026-11-22T03:30:00Z");
 }
 
 TEST(ModelMonitorStatus, ReadsBackWhatItWrites) {
@@ -64,7 +76,9 @@ TEST(ModelMonitorStatus, RejectsWhatTheCrdRejects) {
   j["alerts"][0]["state"] = "Burning";
   j["conditions"][1]["lastTransitionTime"] = "yesterday";
   j["metrics"]["p99"] = 1;
-  j["remediations"][0]["action"] = "none";
+  j["remediations"][0]["action"] = "undo";
+  j["externalAlerts"][0]["state"] = "Pending";
+  j["externalAlerts"][1]["since"] = "later";
   auto parsed = ParseModelMonitorStatus(j);
   ASSERT_FALSE(parsed.ok());
   const std::string& m = parsed.error().message;
@@ -76,6 +90,11 @@ TEST(ModelMonitorStatus, RejectsWhatTheCrdRejects) {
       << m;
   EXPECT_NE(m.find("status.metrics.p99: unknown field"), std::string::npos) << m;
   EXPECT_NE(m.find("status.remediations[0].action"), std::string::npos) << m;
+  EXPECT_NE(m.find("status.externalAlerts[0].state: \"Pending\" is not one of"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("status.externalAlerts[1].since: \"later\" is not an RFC 3339"),
+            std::string::npos)
+      << m;
 }
 
 }  // namespace

@@ -147,5 +147,56 @@ TEST(RuleEvaluatorTest, EmaSmoothsFromTheLastMeasurableValue) {
   EXPECT_DOUBLE_EQ(*d.value, 0.1);
 }
 
+api::ExternalAlert Alertmanager(SystemTime since, std::optional<double> value = std::nullopt) {
+  api::ExternalAlert r;
+  r.name = "slow";
+  r.firing = true;
+  r.since = FormatRfc3339(since);
+  r.received = r.since;
+  r.value = value;
+  return r;
+}
+
+TEST(RuleEvaluatorTest, AlertmanagerFiringFiresTheAlertFromItsStart) {
+  const auto rule = Rule(60s);
+  // Too few samples here, but Alertmanager says it fires: Firing, episode = startsAt.
+  AlertDecision d = EvaluateRule(rule, M(0.1, 5), {}, kT0);
+  ASSERT_EQ(d.state, AlertState::kInconclusive);
+  EXPECT_TRUE(ApplyExternalAlert(Alertmanager(kT0 - 30s, 0.4), kT0, &d));
+  EXPECT_EQ(d.state, AlertState::kFiring);
+  EXPECT_TRUE(d.external);
+  EXPECT_EQ(d.since, kT0 - 30s);
+  EXPECT_EQ(*d.value, 0.4);
+  EXPECT_NE(d.message.find("firing in Alertmanager since"), std::string::npos) << d.message;
+  EXPECT_NE(d.message.find("measured here: latency_p99_seconds over 5m"), std::string::npos)
+      << d.message;
+
+  // Without a value annotation the value measured here stays.
+  d = EvaluateRule(rule, M(0.1, 500), {}, kT0);
+  EXPECT_TRUE(ApplyExternalAlert(Alertmanager(kT0), kT0, &d));
+  EXPECT_EQ(*d.value, 0.1);
+}
+
+TEST(RuleEvaluatorTest, AlertmanagerResolvedOrEndedOrAlreadyFiringChangesNothing) {
+  const auto rule = Rule(0s);
+  AlertDecision d = EvaluateRule(rule, M(0.1, 500), {}, kT0);
+  auto resolved = Alertmanager(kT0 - 60s);
+  resolved.firing = false;
+  EXPECT_FALSE(ApplyExternalAlert(resolved, kT0, &d));
+  auto ended = Alertmanager(kT0 - 60s);
+  ended.ends = FormatRfc3339(kT0 - 1s);
+  EXPECT_FALSE(ApplyExternalAlert(ended, kT0, &d)) << "past its endsAt";
+  EXPECT_EQ(d.state, AlertState::kInactive);
+  ended.ends = FormatRfc3339(kT0 + 60s);
+  EXPECT_TRUE(ApplyExternalAlert(ended, kT0, &d)) << "before its endsAt";
+
+  // Firing here already: its own episode stands.
+  AlertDecision here = EvaluateRule(rule, M(0.5, 500), {}, kT0);
+  ASSERT_EQ(here.state, AlertState::kFiring);
+  EXPECT_FALSE(ApplyExternalAlert(Alertmanager(kT0 - 600s), kT0, &here));
+  EXPECT_EQ(here.since, kT0);
+  EXPECT_FALSE(here.external);
+}
+
 }  // namespace
 }  // namespace mm::op
