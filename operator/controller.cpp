@@ -193,7 +193,8 @@ void Controller::OnMonitor(const InformerEvent& e) {
     // Alertmanager's receiver (on any replica) recorded an alert: evaluate now.
     auto external = [](const nlohmann::json& m) {
       const auto status = m.value("status", nlohmann::json::object());
-      return status.is_object() ? status.value("externalAlerts", nlohmann::json()) : nlohmann::json();
+      return status.is_object() ? status.value("externalAlerts", nlohmann::json())
+                                : nlohmann::json();
     };
     if (external(*e.old) != external(*e.object)) evaluation_->Wake();
     const auto& old_meta = Meta(*e.old);

@@ -45,7 +45,8 @@ class StatusParser {
     ModelMonitorStatus out;
     std::initializer_list<std::string_view> known = {
         "observedGeneration", "conditions", "pods",   "firingAlerts",
-        "lastAction",         "metrics",    "alerts", "remediations", "externalAlerts"};
+        "lastAction",         "metrics",    "alerts", "remediations",
+        "externalAlerts"};
     if (!r_.IsObject(v, path, known)) return out;
     out.observed_generation = r_.Integer(v, path, "observedGeneration", false).value_or(0);
     out.firing_alerts =
@@ -184,15 +185,16 @@ class StatusParser {
 
   ExternalAlert External(const json& v, const std::string& path) {
     ExternalAlert out;
-    if (!r_.IsObject(v, path,
-                     {"name", "state", "since", "ends", "fingerprint", "value", "received",
-                      "message"})) {
+    if (!r_.IsObject(
+            v, path,
+            {"name", "state", "since", "ends", "fingerprint", "value", "received", "message"})) {
       return out;
     }
     out.name = r_.String(v, path, "name", true, 40).value_or("");
     if (auto s = r_.String(v, path, "state", true, 16)) {
       if (*s != "Firing" && *s != "Resolved") {
-        r_.Fail(FieldReader::Child(path, "state"), "\"" + *s + "\" is not one of \"Firing\", \"Resolved\"");
+        r_.Fail(FieldReader::Child(path, "state"),
+                "\"" + *s + "\" is not one of \"Firing\", \"Resolved\"");
       }
       out.firing = *s == "Firing";
     }

@@ -11,9 +11,7 @@ std::string FormatValue(double v) {
   return buf;
 }
 
-std::string FormatValue(const std::optional<double>& v) {
-  return v ? FormatValue(*v) : "unknown";
-}
+std::string FormatValue(const std::optional<double>& v) { return v ? FormatValue(*v) : "unknown"; }
 
 bool ApplyExternalAlert(const api::ExternalAlert& report, SystemTime now, AlertDecision* d) {
   if (!report.firing || d->state == api::AlertState::kFiring) return false;

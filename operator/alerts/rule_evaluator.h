@@ -23,8 +23,8 @@ struct AlertDecision {
   std::optional<double> value;  // after smoothing; unset when nothing was measured
   std::optional<double> raw;    // before smoothing
   int64_t samples = 0;
-  SystemTime since;     // when `state` began (for Firing: the episode's start)
-  std::string message;  // "latency_p99_seconds 0.31 > 0.25 over 5m (120 samples)"
+  SystemTime since;       // when `state` began (for Firing: the episode's start)
+  std::string message;    // "latency_p99_seconds 0.31 > 0.25 over 5m (120 samples)"
   bool external = false;  // Firing because Alertmanager said so (ApplyExternalAlert)
 
   bool transitioned() const { return previous != state; }

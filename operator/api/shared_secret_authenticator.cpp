@@ -26,8 +26,9 @@ Result<Authenticator::Decision> SharedSecretAuthenticator::Authorize(
   const bool alerts = what.verb == "create" && what.group == "modelmonitor.io" &&
                       what.resource == "modelmonitors" && what.subresource == "alerts";
   if (alerts) return Decision{true, ""};
-  return Decision{false, "the Alertmanager shared secret may only post alerts (create "
-                         "modelmonitors/alerts)"};
+  return Decision{false,
+                  "the Alertmanager shared secret may only post alerts (create "
+                  "modelmonitors/alerts)"};
 }
 
 Result<std::string> ReadSharedSecret(const std::string& path) {

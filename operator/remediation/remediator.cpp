@@ -26,9 +26,8 @@ api::RemediationRecord NewRecord(const ActionCause& c, api::Action action) {
 std::string Because(const ActionCause& c) {
   return "alert " + c.alert +
          (c.from_alertmanager ? " fired in Alertmanager with value " : " measured ") +
-         FormatValue(c.value) + " (threshold " +
-         FormatValue(c.threshold) + ", window " + c.window + ", " + std::to_string(c.samples) +
-         " samples)";
+         FormatValue(c.value) + " (threshold " + FormatValue(c.threshold) + ", window " + c.window +
+         ", " + std::to_string(c.samples) + " samples)";
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace mm::op {
 // Why an action is taken: the firing alert and what it measured.
 struct ActionCause {
   std::string alert;
-  std::optional<double> value;  // unset: Alertmanager reported the alert without a value
+  std::optional<double> value;     // unset: Alertmanager reported the alert without a value
   bool from_alertmanager = false;  // the alert fired in Alertmanager (status.externalAlerts)
   int64_t samples = 0;
   double threshold = 0;

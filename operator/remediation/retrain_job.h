@@ -17,10 +17,10 @@ struct RetrainContext {
   std::string monitor;
   std::string monitor_uid;
   std::string alert;
-  std::string episode;  // the alert's Firing since time (RFC 3339): one Job per episode
+  std::string episode;          // the alert's Firing since time (RFC 3339): one Job per episode
   std::optional<double> value;  // unset: Alertmanager reported the alert without a value
-  std::string window;     // "5m"
-  std::string data_from;  // RFC 3339: the window the alert measured
+  std::string window;           // "5m"
+  std::string data_from;        // RFC 3339: the window the alert measured
   std::string data_to;
 };
 

@@ -27,9 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (target->alert.empty() || target->monitor.empty() || target->ns.empty()) std::abort();
     const std::string name = target->alert.substr(0, 40);
     known.push_back(name);
-    status = mm::op::MergeExternalAlert(std::move(status),
-                                        mm::op::ToExternalAlert(alert, name, alert.starts_at),
-                                        known);
+    status = mm::op::MergeExternalAlert(
+        std::move(status), mm::op::ToExternalAlert(alert, name, alert.starts_at), known);
   }
   if (status.size() > mm::api::kMaxExternalAlerts) std::abort();
   // What the receiver would write, the status parser reads back.

@@ -166,8 +166,8 @@ class AlertmanagerTest : public RemediationFixture {
       }
     }
     const std::string text =
-        json::array({{{"targets", targets},
-                      {"labels", {{"namespace", ns_}, {"modelmonitor", "fraud"}}}}})
+        json::array(
+            {{{"targets", targets}, {"labels", {{"namespace", ns_}, {"modelmonitor", "fraud"}}}}})
             .dump();
     if (text != last_targets_) {
       Write(dir_ + "/targets.json", text);
@@ -224,9 +224,9 @@ TEST_F(AlertmanagerTest, PrometheusAlertThroughAlertmanagerRollsBack) {
   // Prometheus sees the good revision first.
   ASSERT_TRUE(WaitFor(
       [&] {
-        auto r = HttpCall("127.0.0.1", prom_port_, "GET",
-                          "/api/v1/query?query=sum(modelmonitor_sidecar_requests_total)", "", {},
-                          2s);
+        auto r =
+            HttpCall("127.0.0.1", prom_port_, "GET",
+                     "/api/v1/query?query=sum(modelmonitor_sidecar_requests_total)", "", {}, 2s);
         return r.status == 200 && r.body.find("\"value\"") != std::string::npos;
       },
       60s, 200ms))
@@ -315,13 +315,14 @@ TEST_F(AlertmanagerTest, UnauthenticatedPostsAreRefused) {
   EXPECT_EQ(call("Bearer wrong-secret"), 401) << "TokenReview says the token is not valid";
   EXPECT_EQ(call(std::string("Bearer ") + kSecret), 200);
   // A real ServiceAccount token without RBAC for modelmonitors/alerts: 403.
-  const json sa = {{"apiVersion", "v1"},
-                   {"kind", "ServiceAccount"},
-                   {"metadata", {{"name", "alertmanager"}}}};
+  const json sa = {
+      {"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", {{"name", "alertmanager"}}}};
   ASSERT_TRUE(admin_->Create(ResourcePath{"v1", "serviceaccounts", ns_}.Url(), sa).ok());
-  auto token = admin_->Create(
-      ResourcePath{"v1", "serviceaccounts", ns_, "alertmanager", "token"}.Url(),
-      {{"apiVersion", "authentication.k8s.io/v1"}, {"kind", "TokenRequest"}, {"spec", json::object()}});
+  auto token =
+      admin_->Create(ResourcePath{"v1", "serviceaccounts", ns_, "alertmanager", "token"}.Url(),
+                     {{"apiVersion", "authentication.k8s.io/v1"},
+                      {"kind", "TokenRequest"},
+                      {"spec", json::object()}});
   ASSERT_TRUE(token.ok()) << token.Message();
   const std::string sa_token = token.body["status"].value("token", "");
   EXPECT_EQ(call("Bearer " + sa_token), 403);
@@ -334,22 +335,22 @@ TEST_F(AlertmanagerTest, UnauthenticatedPostsAreRefused) {
                         {"resources", {"modelmonitors/alerts"}},
                         {"verbs", {"create"}}}}}};
   ASSERT_TRUE(
-      admin_->Create(ResourcePath{"rbac.authorization.k8s.io/v1", "clusterroles"}.Url(), role).ok());
-  const json binding = {{"apiVersion", "rbac.authorization.k8s.io/v1"},
-                        {"kind", "ClusterRoleBinding"},
-                        {"metadata", {{"name", ns_ + "-alert-sender"}}},
-                        {"roleRef",
-                         {{"apiGroup", "rbac.authorization.k8s.io"},
-                          {"kind", "ClusterRole"},
-                          {"name", ns_ + "-alert-sender"}}},
-                        {"subjects",
-                         {{{"kind", "ServiceAccount"},
-                           {"name", "alertmanager"},
-                           {"namespace", ns_}}}}};
-  ASSERT_TRUE(admin_
-                  ->Create(ResourcePath{"rbac.authorization.k8s.io/v1", "clusterrolebindings"}.Url(),
-                           binding)
-                  .ok());
+      admin_->Create(ResourcePath{"rbac.authorization.k8s.io/v1", "clusterroles"}.Url(), role)
+          .ok());
+  const json binding = {
+      {"apiVersion", "rbac.authorization.k8s.io/v1"},
+      {"kind", "ClusterRoleBinding"},
+      {"metadata", {{"name", ns_ + "-alert-sender"}}},
+      {"roleRef",
+       {{"apiGroup", "rbac.authorization.k8s.io"},
+        {"kind", "ClusterRole"},
+        {"name", ns_ + "-alert-sender"}}},
+      {"subjects", {{{"kind", "ServiceAccount"}, {"name", "alertmanager"}, {"namespace", ns_}}}}};
+  ASSERT_TRUE(
+      admin_
+          ->Create(ResourcePath{"rbac.authorization.k8s.io/v1", "clusterrolebindings"}.Url(),
+                   binding)
+          .ok());
   EXPECT_TRUE(WaitFor([&] { return call("Bearer " + sa_token) == 200; }, 20s, 200ms));
 }
 

@@ -32,7 +32,6 @@ using namespace std::chrono_literals;
 
 inline constexpr const char* kAdminToken = "admin-token-for-tests";
 
-
 inline int64_t Ms(std::chrono::steady_clock::duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
 }

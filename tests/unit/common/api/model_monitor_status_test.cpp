@@ -29,8 +29,8 @@ ModelMonitorStatus FullStatus() {
        0.31, ""},
       {"2026-11-22T04:11:00Z", "accuracy-low", Action::kRetrain, RemediationResult::kStarted,
        std::nullopt, std::nullopt, "fraud-retrain-x", std::nullopt, "Job created"},
-      {"2026-11-22T04:12:00Z", "errors", Action::kNone, RemediationResult::kSucceeded,
-       std::nullopt, std::nullopt, "", 0.6, "action none: recorded only"}};
+      {"2026-11-22T04:12:00Z", "errors", Action::kNone, RemediationResult::kSucceeded, std::nullopt,
+       std::nullopt, "", 0.6, "action none: recorded only"}};
   s.external_alerts = {{"slow", true, "2026-11-22T04:07:00Z", "", "1a30ba71cca2921f", 0.31,
                         "2026-11-22T04:07:02Z", "p99 above 250ms"},
                        {"errors", false, "2026-11-22T03:00:00Z", "2026-11-22T03:30:00Z", "",

@@ -144,7 +144,8 @@ TEST(MergeExternalAlert, OneEntryPerAlertNewestWins) {
 
 TEST(AlertmanagerPayload, SeedCorpusCoversWhatTheReceiverSees) {
   // The fuzz seed the docs' example comes from parses (the corpus is not just noise).
-  std::ifstream in(std::string(MM_SOURCE_DIR) + "/tests/fuzz/corpus/alertmanager_payload/firing_v4");
+  std::ifstream in(std::string(MM_SOURCE_DIR) +
+                   "/tests/fuzz/corpus/alertmanager_payload/firing_v4");
   ASSERT_TRUE(in) << "seed corpus missing";
   std::stringstream body;
   body << in.rdbuf();

@@ -14,7 +14,10 @@ using namespace std::chrono_literals;
 TEST(EvaluationLoop, RunsARoundAtStartThenAtTheIntervalOrWhenWoken) {
   std::atomic<int> evaluated{0};
   EvaluationLoop loop(
-      1h, [] { return std::vector<EvaluationLoop::Key>{{"prod", "fraud"}, {"prod", "churn"}}; },
+      1h,
+      [] {
+        return std::vector<EvaluationLoop::Key>{{"prod", "fraud"}, {"prod", "churn"}};
+      },
       [&](const std::string& ns, const std::string&) {
         if (ns == "prod") ++evaluated;
       });

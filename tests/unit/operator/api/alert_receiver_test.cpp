@@ -46,9 +46,12 @@ json MonitorObject(json status = json::object()) {
 
 json Alert(const std::string& status, json labels, const std::string& starts,
            json annotations = json::object()) {
-  return {{"status", status},        {"labels", labels},
-          {"annotations", annotations}, {"startsAt", starts},
-          {"endsAt", "0001-01-01T00:00:00Z"}, {"fingerprint", "f00"}};
+  return {{"status", status},
+          {"labels", labels},
+          {"annotations", annotations},
+          {"startsAt", starts},
+          {"endsAt", "0001-01-01T00:00:00Z"},
+          {"fingerprint", "f00"}};
 }
 
 json Notification(json alerts) {
@@ -103,19 +106,18 @@ class AlertReceiverTest : public ::testing::Test {
 TEST_F(AlertReceiverTest, RecordsFiringAlertsInStatusAndSaysWhatItIgnored) {
   kube_.Queue("GET", kMonitor, 200, MonitorObject({{"firingAlerts", 0}}));
   kube_.Queue("PUT", kMonitor + "/status", 200, MonitorObject());
-  const json body = Notification(
-      {Alert("firing", Labels("slow"), "2026-11-30T02:00:03.5Z",
-             {{"value", "0.31"}, {"summary", "p99 above 250ms"}}),
-       Alert("firing", Labels("nope"), "2026-11-30T02:00:00Z"),
-       Alert("firing", {{"alertname", "NodeDown"}}, "2026-11-30T02:00:00Z")});
+  const json body =
+      Notification({Alert("firing", Labels("slow"), "2026-11-30T02:00:03.5Z",
+                          {{"value", "0.31"}, {"summary", "p99 above 250ms"}}),
+                    Alert("firing", Labels("nope"), "2026-11-30T02:00:00Z"),
+                    Alert("firing", {{"alertname", "NodeDown"}}, "2026-11-30T02:00:00Z")});
   auto r = Post(body.dump());
   ASSERT_EQ(r.status, 200) << r.body;
   const json answer = json::parse(r.body);
   EXPECT_EQ(answer["accepted"], 1);
   ASSERT_EQ(answer["ignored"].size(), 2u) << answer.dump();
   EXPECT_NE(answer.dump().find("no modelmonitor label"), std::string::npos) << answer.dump();
-  EXPECT_NE(answer.dump().find("has no alert named \\\"nope\\\" in spec.alerts"),
-            std::string::npos)
+  EXPECT_NE(answer.dump().find("has no alert named \\\"nope\\\" in spec.alerts"), std::string::npos)
       << answer.dump();
 
   const json status = Written();
@@ -137,6 +139,7 @@ TEST_F(AlertReceiverTest, ResolvedUpdatesTheEntryAndRepeatsWriteNothing) {
   const json firing = {{"name", "slow"},
                        {"state", "Firing"},
                        {"since", "2026-11-30T02:00:03Z"},
+                       {"fingerprint", "f00"},
                        {"received", "2026-11-30T02:00:05Z"}};
   kube_.Queue("GET", kMonitor, 200, MonitorObject({{"externalAlerts", {firing}}}));
   kube_.Queue("PUT", kMonitor + "/status", 200, MonitorObject());
@@ -160,8 +163,8 @@ TEST_F(AlertReceiverTest, ResolvedUpdatesTheEntryAndRepeatsWriteNothing) {
 
 TEST_F(AlertReceiverTest, UnknownMonitorIsIgnoredAndApiFailureAsksForARetry) {
   // No answer scripted for the GET: 404, the monitor does not exist.
-  auto r = Post(Notification({Alert("firing", Labels("slow", "ghost"), "2026-11-30T02:00:00Z")})
-                    .dump());
+  auto r =
+      Post(Notification({Alert("firing", Labels("slow", "ghost"), "2026-11-30T02:00:00Z")}).dump());
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("no ModelMonitor prod/ghost"), std::string::npos) << r.body;
 
