@@ -1,6 +1,12 @@
 #include "operator/prometheus/monitoring_objects.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 namespace mm::op {
 namespace {
@@ -80,18 +86,24 @@ TEST(MonitoringObjects, TtftComesFromTheFirstTokenHistogram) {
 
 TEST(MonitoringObjects, ErrorRateIsTheShareOf5xxAnswers) {
   EXPECT_EQ(
-      Expr(Alert("errors", "error_rate", {{"op", ">="}, {"threshold", 0.05}, {"minSamples", 0}})),
+      Expr(Alert("errors", "error_rate", {{"op", ">="}, {"threshold", 0.05}, {"minSamples", 50}})),
       "sum by (namespace, modelmonitor) (rate(modelmonitor_sidecar_requests_total{namespace="
       "\"prod\",modelmonitor=\"fraud\",code=\"5xx\"}[5m])) / sum by (namespace, modelmonitor) "
       "(rate(modelmonitor_sidecar_requests_total" +
-          std::string(kSel) + "[5m])) >= 0.05");
+          std::string(kSel) +
+          "[5m])) >= 0.05\n  and on (namespace, modelmonitor) sum by (namespace, modelmonitor) "
+          "(increase(modelmonitor_sidecar_requests_total" +
+          kSel + "[5m])) >= 50");
 }
 
 TEST(MonitoringObjects, RequestsPerSecondSumsThePods) {
   EXPECT_EQ(Expr(Alert("idle", "requests_per_second",
-                       {{"op", "<"}, {"threshold", 1}, {"window", "1h30m"}, {"minSamples", 0}})),
+                       {{"op", "<"}, {"threshold", 1}, {"window", "1h30m"}, {"minSamples", 1}})),
             "sum by (namespace, modelmonitor) (rate(modelmonitor_sidecar_requests_total" +
-                std::string(kSel) + "[1h30m])) < 1");
+                std::string(kSel) +
+                "[1h30m])) < 1\n  and on (namespace, modelmonitor) sum by (namespace, "
+                "modelmonitor) (increase(modelmonitor_sidecar_requests_total" +
+                kSel + "[1h30m])) >= 1");
 }
 
 TEST(MonitoringObjects, ResourcesAreTheBusiestPodsLatestReading) {
@@ -119,9 +131,10 @@ TEST(MonitoringObjects, MeanLabelMetricsAreWeightedByLabelledSamplesOverTheGauge
             "sum by (namespace, modelmonitor) (modelmonitor_accuracy" + g +
                 " * modelmonitor_labeled_samples" + g + ") / " + weights +
                 " < 0.9\n  and on (namespace, modelmonitor) " + weights + " >= 20");
-  EXPECT_EQ(Expr(Alert("ll", "log_loss", {{"window", "60m"}, {"minSamples", 0}})),
+  EXPECT_EQ(Expr(Alert("ll", "log_loss", {{"window", "60m"}, {"minSamples", 100}})),
             "sum by (namespace, modelmonitor) (modelmonitor_log_loss" + g +
-                " * modelmonitor_labeled_samples" + g + ") / " + weights + " > 0.25");
+                " * modelmonitor_labeled_samples" + g + ") / " + weights +
+                " > 0.25\n  and on (namespace, modelmonitor) " + weights + " >= 100");
 }
 
 TEST(MonitoringObjects, RegressionErrorsToo) {
@@ -194,9 +207,8 @@ TEST(MonitoringObjects, PodMonitorScrapesOnlyThisMonitorsSidecarsAndLabelsThem) 
 
 TEST(MonitoringObjects, PrometheusRuleHasOneRulePerTranslatedAlertWithTheReceiversLabels) {
   const api::ModelMonitor m = Parse(json::array(
-      {Alert("p99-slow", "latency_p99_seconds",
-             {{"for", "2m"}, {"severity", "critical"}, {"minSamples", 0}}),
-       Alert("drift", "prediction_psi"), Alert("errors", "error_rate", {{"minSamples", 0}})}));
+      {Alert("p99-slow", "latency_p99_seconds", {{"for", "2m"}, {"severity", "critical"}}),
+       Alert("drift", "prediction_psi"), Alert("errors", "error_rate")}));
   const auto objects = BuildMonitoringObjects(m, {});
   const json& pr = objects.prometheus_rule;
   EXPECT_EQ(pr["kind"], "PrometheusRule");
@@ -222,6 +234,59 @@ TEST(MonitoringObjects, PrometheusRuleHasOneRulePerTranslatedAlertWithTheReceive
   EXPECT_EQ(rules[1]["labels"]["severity"], "warning");
   ASSERT_EQ(objects.untranslated.size(), 1u);
   EXPECT_EQ(objects.untranslated[0].alert, "drift");
+}
+
+// "latency_p50_seconds" -> "latency-p50-seconds" (alert names are DNS labels).
+std::string DnsLabel(std::string metric) {
+  std::replace(metric.begin(), metric.end(), '_', '-');
+  return metric;
+}
+
+// Prometheus' own checker (Debian's promtool) parses every rule the builder writes.
+TEST(MonitoringObjects, EveryTranslatedRulePassesPromtool) {
+  if (!std::filesystem::exists("/usr/bin/promtool")) GTEST_SKIP() << "no /usr/bin/promtool";
+  json classification = json::array();
+  for (const char* metric : {"latency_p50_seconds", "latency_p90_seconds", "latency_p99_seconds",
+                             "ttft_p99_seconds", "error_rate", "requests_per_second", "cpu_cores",
+                             "memory_bytes", "gpu_utilization", "gpu_memory_bytes"}) {
+    classification.push_back(Alert(DnsLabel(metric), metric, {{"for", "90s"}}));
+  }
+  for (const char* metric : {"accuracy", "log_loss"}) {
+    classification.push_back(Alert(DnsLabel(metric), metric, {{"window", "1h"}, {"op", "<="}}));
+  }
+  json regression = json::array();
+  for (const char* metric : {"mae", "rmse"}) {
+    regression.push_back(Alert(DnsLabel(metric), metric, {{"window", "1h"}}));
+  }
+  json object = {{"metadata", {{"name", "reg.v2"}, {"namespace", "prod"}, {"uid", "u-2"}}},
+                 {"spec",
+                  {{"selector", {{"matchLabels", {{"app", "reg"}}}}},
+                   {"target", {{"name", "reg"}}},
+                   {"groundTruth", {{"task", "regression"}}},
+                   {"alerts", regression}}}};
+  json groups = json::array();
+  int rules = 0;
+  for (const api::ModelMonitor& m :
+       {Parse(classification), api::ParseModelMonitor(object).value()}) {
+    const auto objects = BuildMonitoringObjects(m, {});
+    EXPECT_TRUE(objects.untranslated.empty()) << objects.untranslated[0].reason;
+    rules += objects.rules;
+    for (const auto& g : objects.prometheus_rule["spec"]["groups"]) groups.push_back(g);
+  }
+  EXPECT_EQ(rules, 14);
+  const auto file = std::filesystem::temp_directory_path() /
+                    ("mm-monitoring-objects-" + std::to_string(::getpid()) + ".json");
+  std::ofstream(file) << json({{"groups", groups}}).dump(2);
+  const std::string command = "/usr/bin/promtool check rules " + file.string() + " 2>&1";
+  std::string output;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) output.append(buf, n);
+  const int status = ::pclose(pipe);
+  std::filesystem::remove(file);
+  EXPECT_EQ(status, 0) << output;
+  EXPECT_NE(output.find("SUCCESS: 14 rules found"), std::string::npos) << output;
 }
 
 TEST(MonitoringObjects, NoAlertsMeansAnEmptyGroup) {
