@@ -161,6 +161,7 @@ PrometheusObjects::Report PrometheusObjects::Ensure(kube::KubeClient& client,
                      " (install the Prometheus Operator's CRDs); no PodMonitor or "
                      "PrometheusRule is kept for this monitor";
     std::lock_guard<std::mutex> lock(mu_);
+    if (told_not_served_.size() > 100000) told_not_served_.clear();  // deleted monitors' uids
     report.first_report = told_not_served_.insert(uid).second;
     applied_.erase(uid);
     return report;
