@@ -66,9 +66,21 @@ Controller::Controller(kube::KubeClient& client, ControllerOptions options,
   if (metrics_) event_opts.on_dropped = [m = metrics_] { m->EventDropped(); };
   events_ = std::make_unique<EventRecorder>(client_, event_opts);
 
-  reconciler_ = std::make_unique<MonitorReconciler>(MonitorReconciler::Deps{
-      client_, *monitors_, *pods_, deployments_.get(), events_.get(),
-      [this] { return working_.load() && IsLeader(); }, [this] { return pods_->ResyncPending(); }});
+  if (options_.prometheus_objects) {
+    PrometheusObjects::Options prometheus_opts;
+    prometheus_opts.labels = options_.prometheus_labels;
+    prometheus_opts.discovery_recheck = options_.prometheus_discovery_recheck;
+    prometheus_ = std::make_unique<PrometheusObjects>(prometheus_opts);
+  }
+  MonitorReconciler::Deps reconciler_deps{client_,
+                                          *monitors_,
+                                          *pods_,
+                                          deployments_.get(),
+                                          events_.get(),
+                                          [this] { return working_.load() && IsLeader(); },
+                                          [this] { return pods_->ResyncPending(); }};
+  reconciler_deps.prometheus = prometheus_.get();
+  reconciler_ = std::make_unique<MonitorReconciler>(std::move(reconciler_deps));
 
   fetcher_ = std::make_unique<HttpSnapshotFetcher>(options_.snapshot_timeout);
   collector_ = std::make_unique<SnapshotCollector>(*fetcher_, options_.snapshot_concurrency);

@@ -36,6 +36,10 @@ struct ControllerOptions {
   std::chrono::milliseconds evaluation_interval{15000};
   std::chrono::milliseconds snapshot_timeout{5000};
   int snapshot_concurrency = 8;
+  // A PodMonitor and a PrometheusRule per monitor (operator/prometheus/), with these labels.
+  bool prometheus_objects = false;
+  std::map<std::string, std::string> prometheus_labels;
+  std::chrono::seconds prometheus_discovery_recheck{60};  // how long a discovery answer holds
 };
 
 // The operator's control loop, wired: informers for ModelMonitors, the pods
@@ -92,6 +96,7 @@ class Controller {
   std::unique_ptr<Informer> monitors_, pods_, deployments_, replicasets_, jobs_;
   WorkQueue queue_;
   std::unique_ptr<EventRecorder> events_;
+  std::unique_ptr<PrometheusObjects> prometheus_;  // null unless options_.prometheus_objects
   std::unique_ptr<MonitorReconciler> reconciler_;
   std::unique_ptr<LeaderElector> elector_;
   // Alerts and remediation: run by the leader every evaluation_interval.

@@ -68,6 +68,15 @@ Result<ControllerOptions> MakeControllerOptions(const OperatorOptions& f) {
   }
   c.snapshot_timeout = std::chrono::milliseconds(ms);
   c.snapshot_concurrency = f.snapshot_concurrency;
+  c.prometheus_objects = f.prometheus_objects;
+  for (const std::string& label : f.prometheus_objects_labels) {
+    const auto eq = label.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Error{"--prometheus-objects-label: \"" + label +
+                   "\" is not key=value (use release=kube-prometheus-stack)"};
+    }
+    c.prometheus_labels[label.substr(0, eq)] = label.substr(eq + 1);
+  }
   if (c.leader_elect) {
     if (std::string why = LeaderElector::Validate(c.leader); !why.empty()) return Error{why};
   }

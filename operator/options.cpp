@@ -122,6 +122,13 @@ void AddFlags(CLI::App& app, OperatorOptions* o) {
                  "Sidecars of one monitor asked for their snapshot at the same time")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  app.add_flag("--prometheus-objects,!--no-prometheus-objects", o->prometheus_objects,
+               "Keep a PodMonitor and a PrometheusRule (from spec.alerts) per ModelMonitor "
+               "when the API server serves monitoring.coreos.com/v1 (docs/alerts.md); "
+               "default off");
+  app.add_option("--prometheus-objects-label", o->prometheus_objects_labels,
+                 "A key=value label for those PodMonitors and PrometheusRules (the one your "
+                 "Prometheus' podMonitorSelector and ruleSelector look for); repeatable");
   app.add_option("--shutdown-timeout", o->shutdown_timeout,
                  "On SIGTERM, how long to wait for running reconciles before exiting")
       ->check(DurationValidator())

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mm::op {
 
@@ -38,6 +39,10 @@ struct OperatorOptions {
   std::string evaluation_interval = "15s";  // alerts: pull snapshots and evaluate this often
   std::string snapshot_timeout = "5s";      // one sidecar's GET /v1/snapshot
   int snapshot_concurrency = 8;             // sidecars of one monitor asked at once
+
+  // Keep a PodMonitor and a PrometheusRule per monitor (operator/prometheus/).
+  bool prometheus_objects = false;
+  std::vector<std::string> prometheus_objects_labels;  // "key=value", on both objects
 };
 
 void AddFlags(CLI::App& app, OperatorOptions* options);

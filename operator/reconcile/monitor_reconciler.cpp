@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/api/model_monitor.h"
 #include "common/kube/status_update.h"
 #include "common/log.h"
 #include "operator/reconcile/token_secret.h"
@@ -120,9 +121,71 @@ ReconcileResult MonitorReconciler::Reconcile(const std::string& key) {
                                  {"conflicts", update.conflicts}});
     RecordTransitions(monitor, before, update.response.body.value("status", nlohmann::json()));
   }
+  // After the status: a failure here must not hold up what the status reports.
+  std::optional<ReconcileResult> prometheus_result;
+  if (d_.prometheus != nullptr && !monitor.uid.empty() && monitor.selector_error.empty() &&
+      d_.may_write()) {
+    prometheus_result = KeepPrometheusObjects(*object, monitor);
+  }
   if (!token_error.empty()) return ReconcileResult::Retry(token_error);
+  if (prometheus_result) return *prometheus_result;
   if (!monitor.selector_error.empty()) return ReconcileResult::Terminal(monitor.selector_error);
   return ReconcileResult::Done();
+}
+
+std::optional<ReconcileResult> MonitorReconciler::KeepPrometheusObjects(
+    const nlohmann::json& object, const MonitorView& m) {
+  auto parsed = api::ParseModelMonitor(object);
+  if (!parsed) {
+    // The CRD's schema and rules accept only what the parser does; an object that still
+    // fails (another version of the CRD) gets no rules rather than wrong ones.
+    log::Warning("no PodMonitor or PrometheusRule for a monitor the operator cannot parse",
+                 {{"monitor", m.ns + "/" + m.name}, {"error", parsed.error().message}});
+    return std::nullopt;
+  }
+  const auto report = d_.prometheus->Ensure(d_.client, parsed.value());
+  const ObjectRef regarding{kApiVersion, kKind, m.ns, m.name, m.uid};
+  using Outcome = PrometheusObjects::Outcome;
+  switch (report.outcome) {
+    case Outcome::kUnchanged:
+      return std::nullopt;
+    case Outcome::kNotServed:
+      if (report.first_report && d_.events) {
+        d_.events->Record(regarding, EventRecorder::Type::kWarning,
+                          "PrometheusOperatorNotInstalled", "Reconcile", report.message);
+      }
+      // Look again when discovery does: CRDs installed later are then picked up without
+      // waiting for a change to the monitor or its pods (no API call until then).
+      return ReconcileResult::RequeueAfter(d_.prometheus->discovery_recheck());
+    case Outcome::kFailed:
+      if (d_.events) {
+        d_.events->Record(regarding, EventRecorder::Type::kWarning, "PrometheusObjectsFailed",
+                          "Reconcile", report.message);
+      }
+      return ReconcileResult::Retry(report.message);
+    case Outcome::kApplied: {
+      const std::string name = MonitoringObjectName(m.name);
+      std::string note = "PodMonitor " + name + " and PrometheusRule " + name + " (" +
+                         std::to_string(report.rules) + " of " +
+                         std::to_string(report.rules + report.untranslated.size()) +
+                         " alerts) applied";
+      std::string left_out;
+      for (const auto& u : report.untranslated) {
+        left_out += (left_out.empty() ? "" : "; ") + u.alert + ": " + u.reason;
+      }
+      if (!left_out.empty()) note += "; left out (evaluated by the operator only): " + left_out;
+      log::Info("prometheus objects applied",
+                {{"monitor", m.ns + "/" + m.name},
+                 {"rules", report.rules},
+                 {"untranslated", static_cast<int64_t>(report.untranslated.size())}});
+      if (d_.events) {
+        d_.events->Record(regarding, EventRecorder::Type::kNormal, "PrometheusObjectsApplied",
+                          "Reconcile", note);
+      }
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
 }
 
 void MonitorReconciler::RecordTransitions(const MonitorView& m, const nlohmann::json& before,

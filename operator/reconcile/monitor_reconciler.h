@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "common/kube/kube_client.h"
 #include "operator/events/event_recorder.h"
 #include "operator/informer/informer.h"
+#include "operator/prometheus/prometheus_objects.h"
 #include "operator/reconcile/conditions.h"
 #include "operator/reconcile/monitor_view.h"
 #include "operator/reconcile/token_secret.h"
@@ -40,7 +42,10 @@ const char* OutcomeName(ReconcileResult::Kind kind);
 // missed are told apart from pods left alone on purpose), keeps the monitor's
 // token Secret (token_secret.h), writes the status
 // subresource only when it changed (409 -> re-read and retry), and records an
-// Event for each condition that changed. It never trusts an event's content.
+// Event for each condition that changed; with Deps::prometheus, it keeps the
+// monitor's PodMonitor and PrometheusRule too (prometheus_objects.h; Events
+// PrometheusObjectsApplied, PrometheusObjectsFailed, PrometheusOperatorNotInstalled).
+// It never trusts an event's content.
 class MonitorReconciler {
  public:
   struct Deps {
@@ -56,6 +61,8 @@ class MonitorReconciler {
     std::function<bool()> pods_stale = [] { return false; };
     // Create and keep each monitor's token Secret (token_secret.h).
     bool token_secrets = true;
+    // Keep each monitor's PodMonitor and PrometheusRule (--prometheus-objects); null: off.
+    PrometheusObjects* prometheus = nullptr;
   };
   explicit MonitorReconciler(Deps deps) : d_(std::move(deps)) {}
 
@@ -67,6 +74,10 @@ class MonitorReconciler {
  private:
   void RecordTransitions(const MonitorView& m, const nlohmann::json& before,
                          const nlohmann::json& after);
+  // Applies the monitor's Prometheus Operator objects; a result when the reconcile must
+  // end with it (retry after a failure, requeue while the CRDs are missing).
+  std::optional<ReconcileResult> KeepPrometheusObjects(const nlohmann::json& object,
+                                                       const MonitorView& m);
   Deps d_;
   TokenSecretKeeper tokens_;
 };

@@ -26,7 +26,9 @@ using nlohmann::json;
 const std::vector<std::string> kValueSets = {
     "",
     "--set prometheus.podMonitor.enabled=true --set prometheus.serviceMonitor.enabled=true "
-    "--set prometheus.prometheusRule.enabled=true --set grafana.dashboard.enabled=true",
+    "--set prometheus.prometheusRule.enabled=true --set grafana.dashboard.enabled=true "
+    "--set prometheus.perMonitor.enabled=true "
+    "--set prometheus.perMonitor.labels.release=kube-prometheus-stack",
     "--set webhook.certificates.mode=certManager",
     "--set webhook.certificates.mode=certManager "
     "--set webhook.certificates.certManager.issuerRef.name=corp-ca "

@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -428,6 +430,128 @@ TEST_F(HelmTest, DevelopmentModeInjectsThroughTheLocalOperatorTheNotesDescribe) 
   }
   auto uninstalled = Helm("uninstall dev -n " + ns + " --wait");
   EXPECT_EQ(uninstalled.exit_code, 0) << uninstalled.text;
+}
+
+// prometheus.perMonitor: the chart passes --prometheus-objects and grants exactly what
+// that code calls on the Prometheus Operator's objects (get, create, update; no list,
+// watch or delete), and the operator binary, as the chart's ServiceAccount, keeps a
+// monitor's PodMonitor and PrometheusRule without a 403.
+TEST_F(HelmTest, PerMonitorPrometheusObjectsWorkWithTheChartsRbac) {
+  const auto crds = std::filesystem::path(HelmPath()).parent_path().parent_path() / "crds";
+  if (!std::filesystem::exists(crds / ".stamp")) {
+    GTEST_SKIP() << crds << " is missing: run scripts/fetch-test-crds (`make test` runs it)";
+  }
+  for (const char* crd : {"podmonitors", "prometheusrules"}) {
+    const std::string file = crds / ("monitoring.coreos.com_" + std::string(crd) + ".yaml");
+    auto applied = Kubectl("apply --server-side -f " + ShellQuote(file));
+    ASSERT_EQ(applied.exit_code, 0) << applied.output;
+    auto established = Kubectl(std::string("wait --for condition=Established crd/") + crd +
+                               ".monitoring.coreos.com --timeout=60s");
+    ASSERT_EQ(established.exit_code, 0) << established.output;
+  }
+  auto admin = ControlPlaneEnvironment::Get().AdminClient();
+  const std::string ns = UniqueNamespace("mm-helm-prom");
+  const std::string release = "modelmonitor";
+  const std::string sa = "modelmonitor-operator";
+  ASSERT_EQ(Kubectl("create namespace " + ns).exit_code, 0);
+  auto installed = Helm("install " + release + " " + kChart + " --namespace " + ns +
+                        " --wait=false --set prometheus.perMonitor.enabled=true"
+                        " --set prometheus.perMonitor.labels.release=kube-prometheus-stack");
+  ASSERT_EQ(installed.exit_code, 0) << installed.text;
+
+  const std::string as = " --as=system:serviceaccount:" + ns + ":" + sa;
+  for (const char* resource : {"podmonitors", "prometheusrules"}) {
+    const std::string r = std::string(resource) + ".monitoring.coreos.com -A";
+    for (const char* verb : {"get", "create", "update"}) {
+      auto can = Kubectl(std::string("auth can-i ") + verb + " " + r + as);
+      EXPECT_EQ(can.exit_code, 0) << verb << " " << r << ": " << can.output;
+    }
+    for (const char* verb : {"list", "watch", "delete", "patch"}) {
+      auto can = Kubectl(std::string("auth can-i ") + verb + " " + r + as);
+      EXPECT_NE(can.exit_code, 0) << "the operator may " << verb << " " << r;
+    }
+  }
+
+  auto manifest = Helm("get manifest " + release + " -n " + ns);
+  ASSERT_EQ(manifest.exit_code, 0) << manifest.text;
+  const json deployment = FindObject(YamlObjects(manifest.text), "Deployment");
+  ASSERT_TRUE(deployment.is_object()) << manifest.text;
+  const auto chart_args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+                              .get<std::vector<std::string>>();
+  EXPECT_NE(std::find(chart_args.begin(), chart_args.end(), "--prometheus-objects"),
+            chart_args.end());
+  EXPECT_NE(std::find(chart_args.begin(), chart_args.end(),
+                      "--prometheus-objects-label=release=kube-prometheus-stack"),
+            chart_args.end());
+
+  const std::string models = UniqueNamespace("mm-helm-prom-models");
+  ASSERT_EQ(Kubectl("create namespace " + models).exit_code, 0);
+  json monitor = {
+      {"apiVersion", "modelmonitor.io/v1alpha1"},
+      {"kind", "ModelMonitor"},
+      {"metadata", {{"name", "fraud"}}},
+      {"spec",
+       {{"selector", {{"matchLabels", {{"app", "fraud"}}}}},
+        {"target", {{"name", "fraud"}}},
+        {"alerts",
+         {{{"name", "slow"}, {"metric", "latency_p99_seconds"}, {"op", ">"}, {"threshold", 1}}}}}}};
+  auto created = admin->Create(
+      ResourcePath{"modelmonitor.io/v1alpha1", "modelmonitors", models}.Url(), monitor);
+  ASSERT_TRUE(created.ok()) << created.Message();
+
+  const std::string binary = OperatorBinary();
+  const std::string help = Shell(ShellQuote(binary) + " --help").text;
+  std::vector<std::string> unknown;
+  const auto args = OperatorArgs(chart_args, help,
+                                 {{"--kubeconfig", ServiceAccountKubeconfig(ns, sa)},
+                                  {"--identity", "helm-prom-" + ns},
+                                  {"--health-address", "127.0.0.1"},
+                                  {"--health-port", "0"},
+                                  {"--webhook-address", "127.0.0.1"},
+                                  {"--webhook-port", "0"},
+                                  {"--api-address", "127.0.0.1"},
+                                  {"--api-port", "0"}},
+                                 &unknown);
+  EXPECT_TRUE(unknown.empty()) << "the chart passes " << unknown[0] << ", unknown to the binary";
+  {
+    LocalProcess op(binary, args,
+                    ControlPlaneEnvironment::Get().dir() + "/operator-prom-" + ns + ".log");
+    const std::string pm =
+        ResourcePath{"monitoring.coreos.com/v1", "podmonitors", models, "fraud-modelmonitor"}.Url();
+    const std::string pr =
+        ResourcePath{"monitoring.coreos.com/v1", "prometheusrules", models, "fraud-modelmonitor"}
+            .Url();
+    EXPECT_TRUE(WaitFor([&] { return admin->Get(pm).ok() && admin->Get(pr).ok(); }, 60s))
+        << op.Log();
+    EXPECT_EQ(admin->Get(pr).body["metadata"]["labels"].value("release", ""),
+              "kube-prometheus-stack");
+    // A change of spec.alerts reaches the rule through an update (PUT).
+    auto patched = admin->Patch(
+        ResourcePath{"modelmonitor.io/v1alpha1", "modelmonitors", models, "fraud"}.Url(),
+        {{"spec",
+          {{"alerts",
+            {{{"name", "slow"},
+              {"metric", "latency_p99_seconds"},
+              {"op", ">"},
+              {"threshold", 2}}}}}}},
+        kube::PatchType::kMerge);
+    ASSERT_TRUE(patched.ok()) << patched.Message();
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          return admin->Get(pr)
+                     .body["spec"]["groups"][0]["rules"][0]
+                     .value("expr", "")
+                     .find("> 2\n") != std::string::npos;
+        },
+        30s))
+        << op.Log();
+    EXPECT_EQ(op.Log().find("forbidden"), std::string::npos) << op.Log();
+    EXPECT_EQ(op.Log().find("PrometheusObjectsFailed"), std::string::npos) << op.Log();
+    op.Signal(SIGTERM);
+    EXPECT_EQ(op.Wait(30s), 0) << op.Log();
+  }
+  auto uninstalled = Helm("uninstall " + release + " -n " + ns + " --wait");
+  ASSERT_EQ(uninstalled.exit_code, 0) << uninstalled.text;
 }
 
 }  // namespace

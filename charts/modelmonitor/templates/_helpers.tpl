@@ -105,6 +105,14 @@ mode, NOTES.txt prints for the local process (docs/operator.md, docs/injection.m
 {{- if .Values.api.alertReceiver.sharedSecret }}
 - --alert-receiver-token-file=/etc/modelmonitor/alert-receiver/token
 {{- end }}
+{{- with .Values.prometheus.perMonitor }}
+{{- if .enabled }}
+- --prometheus-objects
+{{- range $key, $value := .labels }}
+- --prometheus-objects-label={{ $key }}={{ $value }}
+{{- end }}
+{{- end }}
+{{- end }}
 - --sidecar-image={{ include "modelmonitor.sidecarImage" . }}
 - --sidecar-cpu={{ .Values.sidecar.resources.requests.cpu }}
 - --sidecar-memory={{ .Values.sidecar.resources.requests.memory }}

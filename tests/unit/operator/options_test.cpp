@@ -54,6 +54,37 @@ TEST(OptionsTest, BadDurationsAndTimingsAreRefusedWithTheFlagName) {
             "--leader-elect-lease-duration must be greater than --leader-elect-renew-deadline");
 }
 
+TEST(OptionsTest, PrometheusObjectsAreOffByDefaultAndTakeKeyValueLabels) {
+  {
+    CLI::App app;
+    OperatorOptions o;
+    AddFlags(app, &o);
+    const char* argv[] = {"op"};
+    app.parse(1, const_cast<char**>(argv));
+    auto c = MakeControllerOptions(o);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_FALSE(c->prometheus_objects);
+    EXPECT_TRUE(c->prometheus_labels.empty());
+  }
+  CLI::App app;
+  OperatorOptions o;
+  AddFlags(app, &o);
+  const char* argv[] = {"op", "--prometheus-objects", "--prometheus-objects-label=release=kps",
+                        "--prometheus-objects-label", "team=ml"};
+  app.parse(5, const_cast<char**>(argv));
+  auto c = MakeControllerOptions(o);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->prometheus_objects);
+  EXPECT_EQ(c->prometheus_labels,
+            (std::map<std::string, std::string>{{"release", "kps"}, {"team", "ml"}}));
+  o.prometheus_objects_labels = {"release"};
+  auto bad = MakeControllerOptions(o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("--prometheus-objects-label: \"release\" is not key=value"),
+            std::string::npos)
+      << bad.error().message;
+}
+
 TEST(OptionsTest, ParseDuration) {
   int64_t ms = 0;
   EXPECT_TRUE(ParseDuration("500ms", &ms));
