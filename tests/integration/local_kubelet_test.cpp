@@ -191,10 +191,16 @@ TEST_F(LocalKubeletTest, CrashedContainersRestartWithBackoffAndACount) {
       [&] {
         status = Get("v1", "pods", "crasher")["status"];
         const json cs = status.value("containerStatuses", json::array());
-        return !cs.empty() && cs[0].value("restartCount", 0) >= 2;
+        // Between restarts the container is waiting out its backoff. (Like a real
+        // kubelet's, a container without a readiness probe is Ready for the few
+        // milliseconds it runs, so the check waits for the backoff state.)
+        return !cs.empty() && cs[0].value("restartCount", 0) >= 2 &&
+               cs[0].value("state", json::object()).contains("waiting");
       },
       30s))
       << status.dump(2);
+  EXPECT_EQ(status["containerStatuses"][0]["state"]["waiting"].value("reason", ""),
+            "CrashLoopBackOff");
   const json& c = status["containerStatuses"][0];
   EXPECT_EQ(c["lastState"]["terminated"]["exitCode"], 3) << c.dump(2);
   EXPECT_FALSE(IsReady({{"status", status}}));
