@@ -75,6 +75,19 @@ class AlertmanagerTest : public RemediationFixture {
     if (!HasFailure()) std::filesystem::remove_all(dir_);
   }
 
+  // Starts `binary` listening on 127.0.0.1:port and waits for its /-/ready (both
+  // Prometheus and Alertmanager have one); null (and a test failure) if it never is.
+  std::unique_ptr<LocalProcess> StartReady(const std::string& binary, uint16_t port,
+                                           const std::string& name, std::vector<std::string> args) {
+    args.push_back("--web.listen-address=127.0.0.1:" + std::to_string(port));
+    auto p = std::make_unique<LocalProcess>(binary, args, dir_ + "/" + name + ".log");
+    const bool ready = WaitFor(
+        [&] { return HttpCall("127.0.0.1", port, "GET", "/-/ready", "", {}, 1s).status == 200; },
+        60s, 100ms);
+    EXPECT_TRUE(ready) << name << " never got ready:\n" << p->Log();
+    return ready ? std::move(p) : nullptr;
+  }
+
   // Alertmanager: one route to the operator's receiver, grouped per alert, fast timers.
   void StartAlertmanager() {
     am_port_ = FreeLoopbackPort();
@@ -97,19 +110,11 @@ class AlertmanagerTest : public RemediationFixture {
               "      authorization:\n"
               "        credentials_file: " +
               dir_ + "/secret\n" + "      tls_config:\n        ca_file: " + dir_ + "/ca.pem\n");
-    alertmanager_ = std::make_unique<LocalProcess>(
-        kAlertmanager,
-        std::vector<std::string>{"--config.file=" + dir_ + "/alertmanager.yml",
-                                 "--storage.path=" + dir_ + "/am-data",
-                                 "--web.listen-address=127.0.0.1:" + std::to_string(am_port_),
-                                 "--cluster.listen-address=", "--log.level=debug"},
-        dir_ + "/alertmanager.log");
-    ASSERT_TRUE(WaitFor(
-        [&] {
-          return HttpCall("127.0.0.1", am_port_, "GET", "/-/ready", "", {}, 1s).status == 200;
-        },
-        30s, 100ms))
-        << alertmanager_->Log();
+    alertmanager_ = StartReady(
+        kAlertmanager, am_port_, "alertmanager",
+        {"--config.file=" + dir_ + "/alertmanager.yml", "--storage.path=" + dir_ + "/am-data",
+         "--cluster.listen-address=", "--log.level=debug"});
+    ASSERT_TRUE(alertmanager_);
   }
 
   // Prometheus: scrapes the Ready sidecars, evaluates the rule every second.
@@ -136,19 +141,11 @@ class AlertmanagerTest : public RemediationFixture {
               "  file_sd_configs:\n"
               "  - files: [" +
               dir_ + "/targets.json]\n" + "    refresh_interval: 1s\n");
-    prometheus_ = std::make_unique<LocalProcess>(
-        kPrometheus,
-        std::vector<std::string>{"--config.file=" + dir_ + "/prometheus.yml",
-                                 "--storage.tsdb.path=" + dir_ + "/prom-data",
-                                 "--web.listen-address=127.0.0.1:" + std::to_string(prom_port_),
-                                 "--rules.alert.resend-delay=1s", "--log.level=debug"},
-        dir_ + "/prometheus.log");
-    ASSERT_TRUE(WaitFor(
-        [&] {
-          return HttpCall("127.0.0.1", prom_port_, "GET", "/-/ready", "", {}, 1s).status == 200;
-        },
-        60s, 100ms))
-        << prometheus_->Log();
+    prometheus_ = StartReady(
+        kPrometheus, prom_port_, "prometheus",
+        {"--config.file=" + dir_ + "/prometheus.yml", "--storage.tsdb.path=" + dir_ + "/prom-data",
+         "--rules.alert.resend-delay=1s", "--log.level=debug"});
+    ASSERT_TRUE(prometheus_);
     targets_ = std::thread([this] {
       while (!stop_targets_) {
         WriteTargets();
@@ -206,20 +203,20 @@ TEST_F(AlertmanagerTest, PrometheusAlertThroughAlertmanagerRollsBack) {
                  {"action", "rollback"}},
                 {{"cooldown", "1h"}, {"maxActionsPerDay", 3}});
   StartOperator("op-a");
-  StartAlertmanager();
-  StartPrometheus(
-      "groups:\n"
-      "- name: fraud\n"
-      "  rules:\n"
-      "  - alert: FraudModelSlow\n"
-      "    expr: histogram_quantile(0.99, sum by (namespace, modelmonitor, le) "
-      "(rate(modelmonitor_sidecar_request_duration_seconds_bucket[5s]))) > 0.2\n"
-      "    for: 2s\n"
-      "    labels:\n"
-      "      modelmonitor_alert: slow\n"
-      "    annotations:\n"
-      "      value: '{{ $value }}'\n"
-      "      summary: p99 latency of {{ $labels.modelmonitor }} above 200ms\n");
+  ASSERT_NO_FATAL_FAILURE(StartAlertmanager());
+  ASSERT_NO_FATAL_FAILURE(
+      StartPrometheus("groups:\n"
+                      "- name: fraud\n"
+                      "  rules:\n"
+                      "  - alert: FraudModelSlow\n"
+                      "    expr: histogram_quantile(0.99, sum by (namespace, modelmonitor, le) "
+                      "(rate(modelmonitor_sidecar_request_duration_seconds_bucket[5s]))) > 0.2\n"
+                      "    for: 2s\n"
+                      "    labels:\n"
+                      "      modelmonitor_alert: slow\n"
+                      "    annotations:\n"
+                      "      value: '{{ $value }}'\n"
+                      "      summary: p99 latency of {{ $labels.modelmonitor }} above 200ms\n"));
   StartTraffic();
   // Prometheus sees the good revision first.
   ASSERT_TRUE(WaitFor(
@@ -233,11 +230,7 @@ TEST_F(AlertmanagerTest, PrometheusAlertThroughAlertmanagerRollsBack) {
       << prometheus_->Log();
 
   // Revision 2: a slow model.
-  json containers = Template("model:2")["spec"]["containers"];
-  auto r = admin_->Patch(ResourcePath{"apps/v1", "deployments", ns_, "fraud"}.Url(),
-                         {{"spec", {{"template", {{"spec", {{"containers", containers}}}}}}}},
-                         kube::PatchType::kStrategicMerge);
-  ASSERT_TRUE(r.ok()) << r.Message();
+  DeployImage("model:2");
   ASSERT_TRUE(WaitFor(
       [&] {
         auto pods = kubelet_->Ready();

@@ -59,11 +59,7 @@ TEST_F(RemediationTest, SlowRevisionIsRolledBackToThePreviousOne) {
   EXPECT_GT(Monitor()["status"]["metrics"].value("latency_p99_seconds", 1.0), 0.0);
 
   // Revision 2: a slow model.
-  json containers = Template("model:2")["spec"]["containers"];
-  auto r = admin_->Patch(ResourcePath{"apps/v1", "deployments", ns_, "fraud"}.Url(),
-                         {{"spec", {{"template", {{"spec", {{"containers", containers}}}}}}}},
-                         kube::PatchType::kStrategicMerge);
-  ASSERT_TRUE(r.ok()) << r.Message();
+  DeployImage("model:2");
   const auto deployed = Clock::now();
   ASSERT_TRUE(WaitAlert("Pending")) << Monitor()["status"].dump(2);
   const auto pending = Clock::now();

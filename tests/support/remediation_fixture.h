@@ -97,6 +97,14 @@ class RemediationFixture : public ::testing::Test {
     auto r = admin_->Create(ResourcePath{"apps/v1", "deployments", ns_}.Url(), d);
     ASSERT_TRUE(r.ok()) << r.Message();
   }
+  // A new revision of the Deployment: its model container runs `image`.
+  void DeployImage(const std::string& image) {
+    json containers = Template(image)["spec"]["containers"];
+    auto r = admin_->Patch(ResourcePath{"apps/v1", "deployments", ns_, "fraud"}.Url(),
+                           {{"spec", {{"template", {{"spec", {{"containers", containers}}}}}}}},
+                           kube::PatchType::kStrategicMerge);
+    ASSERT_TRUE(r.ok()) << r.Message();
+  }
   json Deployment() {
     return admin_->Get(ResourcePath{"apps/v1", "deployments", ns_, "fraud"}.Url()).body;
   }
