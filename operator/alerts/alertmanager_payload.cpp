@@ -38,13 +38,17 @@ Result<std::optional<SystemTime>> TimeAt(const json& alert, const char* key,
   }
   if (!it->is_string()) return Error{path + "." + key + ": must be an RFC 3339 time string"};
   const std::string text = it->get<std::string>();
+  // Alertmanager writes Go's zero time (0001-01-01T00:00:00Z) for "not set".
+  if (text.rfind("0001-01-01T00:00:00", 0) == 0) {
+    if (required) return Error{path + "." + key + ": \"" + text + "\" is not a time that was set"};
+    return std::optional<SystemTime>{};
+  }
   const auto t = ParseRfc3339(text);
   if (!t) {
     return Error{path + "." + key + ": \"" + text.substr(0, 64) +
                  "\" is not an RFC 3339 time (like 2026-11-22T04:00:00Z)"};
   }
-  // Alertmanager writes Go's zero time (0001-01-01T00:00:00Z) for "not set".
-  if (*t <= SystemTime{}) {
+  if (*t <= SystemTime{}) {  // before 1970: no alert started or ended then
     if (required) return Error{path + "." + key + ": \"" + text + "\" is not a time that was set"};
     return std::optional<SystemTime>{};
   }

@@ -36,6 +36,11 @@ std::optional<SystemTime> ParseRfc3339(std::string_view text) {
   } else if (i + 1 != s.size() || (s[i] != 'Z' && s[i] != 'z')) {
     return std::nullopt;
   }
+  // SystemTime counts nanoseconds in 64 bits: about 1678 to 2262. Times outside
+  // (Go's zero time 0001-01-01 among them) are not representable.
+  constexpr std::time_t kLimit =
+      std::chrono::duration_cast<std::chrono::seconds>(SystemTime::duration::max()).count() - 1;
+  if (t > kLimit || t < -kLimit) return std::nullopt;
   return std::chrono::system_clock::from_time_t(t);
 }
 

@@ -16,5 +16,14 @@ TEST(Rfc3339Test, RoundTripsAndReadsOffsetsAndFractions) {
   EXPECT_FALSE(ParseRfc3339(""));
 }
 
+TEST(Rfc3339Test, TimesSystemTimeCannotHoldAreRefusedNotOverflowed) {
+  // Go's zero time (Alertmanager's "not set") and the far future: no signed overflow
+  // (the UBSan build checks), just no time.
+  EXPECT_FALSE(ParseRfc3339("0001-01-01T00:00:00Z"));
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:59:59Z"));
+  EXPECT_TRUE(ParseRfc3339("1970-01-01T00:00:00Z"));
+  EXPECT_TRUE(ParseRfc3339("2200-01-01T00:00:00Z"));
+}
+
 }  // namespace
 }  // namespace mm::op
