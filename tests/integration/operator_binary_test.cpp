@@ -2,10 +2,15 @@
 // process against the control plane, the webhook registered by URL on
 // 127.0.0.1 (--webhook-url with {port}), the operator API on 127.0.0.1. A
 // Deployment selected by a monitor gets injected pods; the API answers over
-// TLS with the CA from the webhook's Secret; SIGTERM stops it cleanly.
+// TLS with the CA from the webhook's Secret, and its Alertmanager receiver takes
+// the shared secret from --alert-receiver-token-file; no token or key reaches the
+// log; SIGTERM stops it cleanly.
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <fstream>
+
+#include "common/api/monitor_tokens.h"
 #include "common/base64.h"
 #include "common/kube/resource_path.h"
 #include "operator/webhook/annotations.h"
@@ -27,11 +32,15 @@ TEST(OperatorBinaryTest, RunsOutsideTheClusterWithWebhookAndApi) {
   InstallModelMonitorCrd(cp);
   auto admin = cp.AdminClient();
   const std::string ns = CreateNamespace(*admin, "bin");
+  const std::string alert_secret = "shared-secret-" + ns + "-0123456789";
+  const std::string secret_file = ::testing::TempDir() + "/alert-secret-" + ns;
+  std::ofstream(secret_file) << alert_secret << "\n";
   OperatorProcess op(
       "bin-" + ns, {"--kubeconfig=" + cp.kubeconfig(), "--namespace=" + ns, "--leader-elect=false",
                     "--health-address=127.0.0.1", "--health-port=0", "--webhook-address=127.0.0.1",
                     "--webhook-port=0", "--webhook-url=https://127.0.0.1:{port}/mutate-v1-pod",
-                    "--webhook-namespace=" + ns, "--api-address=127.0.0.1", "--api-port=0"});
+                    "--webhook-namespace=" + ns, "--api-address=127.0.0.1", "--api-port=0",
+                    "--alert-receiver-token-file=" + secret_file});
   json api_line;
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -85,6 +94,39 @@ TEST(OperatorBinaryTest, RunsOutsideTheClusterWithWebhookAndApi) {
                                    R"({"labels":[{"id":"a","label":1}]})", ca);
   ASSERT_TRUE(unauthenticated.ok()) << unauthenticated.error().message;
   EXPECT_EQ(unauthenticated->status, 401) << unauthenticated->body;
+
+  // Alertmanager with the shared secret: the alert names no monitor, so it is
+  // accepted and reported as ignored; a wrong secret is 401.
+  const uint16_t api_port = api_line["port"].get<uint16_t>();
+  const std::string notification =
+      R"({"version":"4","alerts":[{"status":"firing","labels":{"alertname":"NodeDown"},)"
+      R"("startsAt":"2026-11-30T02:00:00Z","endsAt":"0001-01-01T00:00:00Z"}]})";
+  auto alert = HttpsRequest("POST", "127.0.0.1", api_port, "/api/v1/alerts", notification, ca,
+                            "application/json", "Bearer " + alert_secret);
+  ASSERT_TRUE(alert.ok()) << alert.error().message;
+  EXPECT_EQ(alert->status, 200) << alert->body;
+  EXPECT_NE(alert->body.find("no modelmonitor label"), std::string::npos) << alert->body;
+  auto wrong = HttpsRequest("POST", "127.0.0.1", api_port, "/api/v1/alerts", notification, ca,
+                            "application/json", "Bearer " + alert_secret + "x");
+  ASSERT_TRUE(wrong.ok()) << wrong.error().message;
+  EXPECT_EQ(wrong->status, 401) << wrong->body;
+
+  // No secret the operator handled is in its log: the shared secret, the monitor's
+  // tokens, the webhook's private key.
+  auto tokens = admin->Get(ResourcePath{"v1", "secrets", ns, api::TokenSecretName("fraud")}.Url());
+  ASSERT_TRUE(tokens.ok()) << tokens.Message();
+  std::vector<std::string> secrets = {alert_secret};
+  for (const auto& [key, value] : tokens.body["data"].items()) {
+    secrets.push_back(Base64Decode(value.get<std::string>()).value());
+  }
+  const std::string key_pem =
+      Base64Decode(secret.body["data"]["tls.key"].get<std::string>()).value();
+  secrets.push_back(key_pem.substr(key_pem.find('\n') + 1, 40));  // a line of the key itself
+  const std::string log = op.Log();
+  for (const auto& s : secrets) {
+    ASSERT_GE(s.size(), 16u);
+    EXPECT_EQ(log.find(s), std::string::npos) << "a secret is in the operator's log";
+  }
 
   op.Signal(SIGTERM);
   EXPECT_EQ(op.Wait(25s), 0) << op.Log();
