@@ -24,6 +24,11 @@
 
 namespace mm::op {
 
+// The operator's User-Agent on every Kubernetes API request: what the API
+// server's audit log and apiserver_request_total name it by (and what the
+// test that checks the chart's RBAC against the operator's calls reads).
+inline constexpr char kUserAgent[] = "modelmonitor-operator/" MM_VERSION;
+
 struct ControllerOptions {
   std::string watch_namespace;  // "" = all namespaces
   int workers = 2;

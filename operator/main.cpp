@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
     mm::log::Error("no cluster configuration", {{"error", config.error().message}});
     return 1;
   }
+  config->user_agent = mm::op::kUserAgent;
   mm::kube::RestKubeClient client(config.value());
   if (options.check_connection) {
     auto version = client.Get("/version");

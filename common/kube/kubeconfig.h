@@ -17,6 +17,9 @@ struct ClusterConfig {
   std::string token_file;      // re-read on use (projected service-account tokens rotate)
   std::string ns = "default";  // the context's namespace
   bool insecure_skip_tls_verify = false;
+  // Sent with every request (audit logs and API server metrics show it);
+  // empty means "modelmonitor/<version>".
+  std::string user_agent;
 };
 
 // Reads a kubeconfig (current context, or `context` when not empty): client

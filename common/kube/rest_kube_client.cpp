@@ -74,7 +74,8 @@ http_request RestKubeClient::NewRequest(const web::http::method& method, const s
   http_request req(method);
   req.set_request_uri(path);
   req.headers().add("Accept", "application/json");
-  req.headers().add("User-Agent", "modelmonitor/" MM_VERSION);
+  req.headers().add("User-Agent",
+                    config_.user_agent.empty() ? "modelmonitor/" MM_VERSION : config_.user_agent);
   std::string token = config_.token;
   if (!config_.token_file.empty()) {
     std::ifstream in(config_.token_file);

@@ -92,6 +92,14 @@ func runUp(args []string) int {
 	return 0
 }
 
+// Metadata of every request, once, when the response is complete.
+const auditPolicyYAML = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived", "ResponseStarted"]
+rules:
+- level: Metadata
+`
+
 func newControlPlane(dir, host string, withKCM bool) (*controlPlane, error) {
 	self, err := os.Executable()
 	if err != nil {
@@ -133,6 +141,12 @@ func newControlPlane(dir, host string, withKCM bool) (*controlPlane, error) {
 	if err := os.MkdirAll(logs, 0o755); err != nil {
 		return nil, err
 	}
+	// Every request's metadata (user, user agent, verb, resource, status) goes to
+	// logs/audit.log: the tests read from it what the operator called (the RBAC check).
+	auditPolicy := filepath.Join(dir, "audit-policy.yaml")
+	if err := os.WriteFile(auditPolicy, []byte(auditPolicyYAML), 0o600); err != nil {
+		return nil, err
+	}
 	cp.components = append(cp.components, &component{
 		name: "etcd",
 		args: []string{"etcd", "--data-dir", filepath.Join(dir, "etcd"),
@@ -155,6 +169,10 @@ func newControlPlane(dir, host string, withKCM bool) (*controlPlane, error) {
 			"--enable-priority-and-fairness=false",
 			"--profiling=false",
 			"--cert-dir=" + filepath.Join(dir, "pki"),
+			"--audit-policy-file=" + auditPolicy,
+			"--audit-log-path=" + filepath.Join(logs, "audit.log"),
+			"--audit-log-format=json",
+			"--audit-log-maxbackup=0",
 		},
 		health: server + "/readyz",
 	})

@@ -54,14 +54,14 @@ class AlertmanagerTest : public RemediationFixture {
     ca_ = cert.cert_pem;
     Write(dir_ + "/ca.pem", ca_);
     Write(dir_ + "/secret", kSecret);
-    kube_auth_ = std::make_unique<op::KubeAuthenticator>(*admin_);
+    kube_auth_ = std::make_unique<op::KubeAuthenticator>(*operator_client_);
     auth_ = std::make_unique<op::SharedSecretAuthenticator>(kSecret, *kube_auth_);
     op::ApiServerOptions o;
     o.address = "127.0.0.1";
     o.port = 0;
     o.tls = tls::MakeServerContext(cert.cert_pem, cert.key_pem).value();
     api_ = std::make_unique<op::ApiServer>(o, *auth_);
-    op::RegisterAlertReceiver(*api_, *admin_);
+    op::RegisterAlertReceiver(*api_, *operator_client_);
     ASSERT_TRUE(api_->Start().ok());
   }
 

@@ -76,13 +76,15 @@ class LabelGatewayTest : public ::testing::Test {
     auto& cp = ControlPlaneEnvironment::Get();
     InstallModelMonitorCrd(cp);
     admin_ = cp.AdminClient();
+    operator_client_ = cp.OperatorClient();
     ns_ = CreateNamespace(*admin_, "labels");
     auto monitor =
         admin_->Create(ResourcePath{"modelmonitor.io/v1alpha1", "modelmonitors", ns_}.Url(),
                        ModelMonitor("fraud", {{"matchLabels", {{"app", "fraud"}}}}, "fraud"));
     ASSERT_TRUE(monitor.ok()) << monitor.Message();
     // What the reconciler does for every monitor (operator_test / injection_e2e_test).
-    ASSERT_TRUE(op::EnsureTokenSecret(*admin_, op::MonitorView::FromJson(monitor.body)).ok());
+    ASSERT_TRUE(
+        op::EnsureTokenSecret(*operator_client_, op::MonitorView::FromJson(monitor.body)).ok());
     auto secret =
         admin_->Get(ResourcePath{"v1", "secrets", ns_, api::TokenSecretName("fraud")}.Url());
     label_token_ = Base64Decode(secret.body["data"]["label-token"].get<std::string>()).value();
@@ -93,11 +95,11 @@ class LabelGatewayTest : public ::testing::Test {
     o.address = "127.0.0.1";
     o.port = 0;
     o.tls = tls::MakeServerContext(cert.cert_pem, cert.key_pem).value();
-    authenticator_ = std::make_unique<op::KubeAuthenticator>(*admin_);
+    authenticator_ = std::make_unique<op::KubeAuthenticator>(*operator_client_);
     api_ = std::make_unique<op::ApiServer>(o, *authenticator_);
     op::FanoutOptions fanout;
     fanout.deadline = 3s;
-    op::RegisterLabelGateway(*api_, *admin_, fanout);
+    op::RegisterLabelGateway(*api_, *operator_client_, fanout);
     ASSERT_TRUE(api_->Start().ok());
 
     // 127.0.0.N per pod, N from the pid so parallel runs elsewhere do not collide.
@@ -203,7 +205,7 @@ class LabelGatewayTest : public ::testing::Test {
     return token;
   }
 
-  std::unique_ptr<kube::RestKubeClient> admin_;
+  std::unique_ptr<kube::RestKubeClient> admin_, operator_client_;
   std::string ns_;
   std::string label_token_;
   std::string ca_;

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <thread>
 
+#include "common/api/monitor_tokens.h"
+#include "common/base64.h"
 #include "common/kube/resource_path.h"
 #include "operator/controller.h"
 #include "tests/support/control_plane.h"
@@ -27,7 +29,7 @@ class OperatorTest : public ::testing::Test {
 
   void SetUp() override {
     admin_ = ControlPlaneEnvironment::Get().AdminClient();
-    operator_client_ = ControlPlaneEnvironment::Get().AdminClient();
+    operator_client_ = ControlPlaneEnvironment::Get().OperatorClient();
     client_ = std::make_unique<InterceptingClient>(*operator_client_);
     ns_ = CreateNamespace(*admin_, "op");
   }
@@ -250,6 +252,34 @@ TEST_F(OperatorTest, RelistsAfter410AndKeepsConverging) {
   EXPECT_TRUE(Converges("m", 1, [](const json& m) {
     return ConditionOf(m, "Ready")["status"] == "True";
   })) << Get("m").dump(2);
+}
+
+// A token Secret that lacks a key (written by hand, or by an older operator) gets
+// it filled in; the key already there is kept, so running sidecars keep working.
+TEST_F(OperatorTest, ATokenSecretMissingAKeyIsFilledInAndTheOtherKept) {
+  const std::string label_token = Base64Encode("kept-label-token");
+  const ResourcePath secret{"v1", "secrets", ns_, api::TokenSecretName("fraud")};
+  ASSERT_TRUE(admin_
+                  ->Create(ResourcePath{"v1", "secrets", ns_}.Url(),
+                           {{"apiVersion", "v1"},
+                            {"kind", "Secret"},
+                            {"metadata", {{"name", secret.name}}},
+                            {"data", {{"label-token", label_token}}}})
+                  .ok());
+  StartOperator();
+  ASSERT_TRUE(
+      admin_->Create(Monitors().Url(), ModelMonitor("fraud", {{"matchLabels", {{"app", "m"}}}}))
+          .ok());
+  json data;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        data = admin_->Get(secret.Url()).body["data"];
+        return data.contains("admin-token");
+      },
+      30s))
+      << data.dump(2);
+  EXPECT_EQ(data["label-token"], label_token);
+  EXPECT_EQ(Base64Decode(data["admin-token"].get<std::string>())->size(), 64u);
 }
 
 TEST_F(OperatorTest, KeepsConvergingAcrossAnApiServerRestart) {

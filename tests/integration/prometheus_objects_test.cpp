@@ -45,7 +45,7 @@ class PrometheusObjectsTest : public ::testing::Test {
 
   void SetUp() override {
     admin_ = ControlPlaneEnvironment::Get().AdminClient();
-    operator_client_ = ControlPlaneEnvironment::Get().AdminClient();
+    operator_client_ = ControlPlaneEnvironment::Get().OperatorClient();
     client_ = std::make_unique<InterceptingClient>(*operator_client_);
     client_->after = [this](const std::string& method, const std::string& path,
                             const kube::ApiResponse&) {
@@ -227,6 +227,25 @@ TEST_F(PrometheusObjectsTest,
   EXPECT_EQ(writes_.load(), 3);
   EXPECT_EQ(admin_->Get(pm_path).body["metadata"]["resourceVersion"],
             pm["metadata"]["resourceVersion"]);
+
+  // spec.selector change: the PodMonitor follows, the rule is left alone.
+  const json pr_before = admin_->Get(pr_path).body;
+  patched =
+      admin_->Patch(ResourcePath{"modelmonitor.io/v1alpha1", "modelmonitors", ns_, "fraud"}.Url(),
+                    {{"spec", {{"selector", {{"matchLabels", {{"app", "fraud-v2"}}}}}}}},
+                    kube::PatchType::kMerge);
+  ASSERT_TRUE(patched.ok()) << patched.Message();
+  json pm_after;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        pm_after = admin_->Get(pm_path).body;
+        return pm_after["spec"]["selector"] == json({{"matchLabels", {{"app", "fraud-v2"}}}});
+      },
+      30s))
+      << pm_after.dump(2);
+  EXPECT_EQ(writes_.load(), 4);
+  EXPECT_EQ(admin_->Get(pr_path).body["metadata"]["resourceVersion"],
+            pr_before["metadata"]["resourceVersion"]);
 
   // Deleting the monitor deletes both (the garbage collector follows ownerReferences).
   auto deleted =

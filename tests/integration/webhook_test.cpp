@@ -114,16 +114,18 @@ class WebhookTest : public ::testing::Test {
   static void SetUpTestSuite() {
     auto& cp = ControlPlaneEnvironment::Get();
     client_ = cp.AdminClient().release();
+    operator_client_ = cp.OperatorClient().release();
     InstallModelMonitorCrd(cp);
     auto ns = client_->Create("/api/v1/namespaces", Namespace(kOperatorNamespace));
     ASSERT_TRUE(ns.ok() || ns.status == 409) << ns.Message();
-    lookup_ = new CountingLookup(*client_);
+    lookup_ = new CountingLookup(*operator_client_);
     StartInjector();
   }
   static void TearDownTestSuite() {
     delete injector_.release();
     delete lookup_;
     delete client_;
+    delete operator_client_;
   }
 
   static SidecarInjectorOptions InjectorOptions() {
@@ -140,7 +142,7 @@ class WebhookTest : public ::testing::Test {
   }
 
   static void StartInjector() {
-    auto injector = SidecarInjector::Start(*client_, *lookup_, InjectorOptions());
+    auto injector = SidecarInjector::Start(*operator_client_, *lookup_, InjectorOptions());
     ASSERT_TRUE(injector.ok()) << injector.error().message;
     injector_ = std::move(injector).value();
   }
@@ -176,6 +178,7 @@ class WebhookTest : public ::testing::Test {
   }
 
   static inline kube::RestKubeClient* client_ = nullptr;
+  static inline kube::RestKubeClient* operator_client_ = nullptr;  // the injector's
   static inline CountingLookup* lookup_ = nullptr;
   static inline std::unique_ptr<SidecarInjector> injector_;
   std::string ns_;
@@ -265,7 +268,8 @@ TEST_F(WebhookTest, DisabledNamespaceIsNotEvenAsked) {
 // A second webhook, called after ours, changes the pod: the API server calls
 // ours again (reinvocationPolicy: IfNeeded), and it must not inject twice.
 TEST_F(WebhookTest, ReinvocationDoesNotInjectTwice) {
-  auto certs = EnsureWebhookCertificates(*client_, InjectorOptions().secret, tls::Clock::now());
+  auto certs =
+      EnsureWebhookCertificates(*operator_client_, InjectorOptions().secret, tls::Clock::now());
   ASSERT_TRUE(certs.ok()) << certs.error().message;
   auto tls_ctx = tls::MakeServerContext(certs->cert_pem, certs->key_pem);
   ASSERT_TRUE(tls_ctx.ok());
@@ -402,8 +406,9 @@ TEST_F(WebhookTest, ReplicasShareOneCaThroughTheSecret) {
   std::vector<Result<tls::ServingCertificates>> results(4, Error{"not run"});
   std::vector<std::thread> replicas;
   for (size_t i = 0; i < results.size(); ++i) {
-    replicas.emplace_back(
-        [&, i] { results[i] = EnsureWebhookCertificates(*client_, o, tls::Clock::now()); });
+    replicas.emplace_back([&, i] {
+      results[i] = EnsureWebhookCertificates(*operator_client_, o, tls::Clock::now());
+    });
   }
   for (auto& t : replicas) t.join();
   for (const auto& r : results) {
@@ -517,7 +522,7 @@ TEST_F(WebhookTest, PodsAreCreatedUninjectedWhileTheWebhookIsDown) {
   EXPECT_EQ(SidecarCount(after[0]), 1) << after[0].dump(2);
 
   // What the reconciler reports for the monitor: the pods created during the outage.
-  auto monitors = ApiMonitorLookup(*client_).MonitorsIn(ns_);
+  auto monitors = ApiMonitorLookup(*operator_client_).MonitorsIn(ns_);
   ASSERT_TRUE(monitors.ok() && monitors->size() == 1);
   const auto report = ReportInjection(monitors->front(), Pods("app=fraud"));
   EXPECT_EQ(report.matched, 3);

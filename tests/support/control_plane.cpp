@@ -1,5 +1,6 @@
 #include "tests/support/control_plane.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,7 +13,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
+
+#include "operator/controller.h"
+#include "tests/support/api_calls.h"
 
 namespace mm::testing {
 namespace {
@@ -148,6 +153,12 @@ std::unique_ptr<kube::RestKubeClient> ControlPlane::AdminClient() const {
   return std::make_unique<kube::RestKubeClient>(cluster_config());
 }
 
+std::unique_ptr<kube::RestKubeClient> ControlPlane::OperatorClient() const {
+  auto config = cluster_config();
+  config.user_agent = op::kUserAgent;
+  return std::make_unique<kube::RestKubeClient>(config);
+}
+
 std::string ControlPlane::kubectl_path() const {
   return (std::filesystem::path(binary_).parent_path() / "kubectl").string();
 }
@@ -187,6 +198,12 @@ void ControlPlaneEnvironment::SetUp() {
 }
 
 void ControlPlaneEnvironment::TearDown() {
+  // What the operator called, for the check of the chart's RBAC (tests/rbac/).
+  if (const std::string dir = ApiCallsDir(); g_control_plane && !dir.empty()) {
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir + "/" + program_invocation_short_name + ".tsv") << FormatApiCalls(
+        ApiCallsInAuditLog(g_control_plane->dir() + "/logs/audit.log", op::kUserAgent));
+  }
   delete g_control_plane;
   g_control_plane = nullptr;
 }

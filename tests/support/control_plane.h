@@ -34,6 +34,10 @@ class ControlPlane {
   const std::string& dir() const { return dir_; }
   kube::ClusterConfig cluster_config() const;
   std::unique_ptr<kube::RestKubeClient> AdminClient() const;
+  // Admin credentials with the operator's User-Agent: for the operator's parts a
+  // test runs in-process, so that the audit log counts their calls as the
+  // operator's (the RBAC check, tests/rbac/).
+  std::unique_ptr<kube::RestKubeClient> OperatorClient() const;
 
   // Sends a launcher command and waits for its answer: "restart kube-apiserver",
   // "stop kube-controller-manager", "pause etcd", "resume etcd"...

@@ -39,9 +39,13 @@ std::string HelmPath() {
 }
 
 ShellOutput Helm(const std::string& args) {
-  auto out = Shell("cd " + ShellQuote(MM_SOURCE_DIR) +
-                   " && KUBECONFIG=" + ShellQuote(ControlPlaneEnvironment::Get().kubeconfig()) +
-                   " " + ShellQuote(HelmPath()) + " " + args);
+  return HelmWithoutCluster("--kubeconfig " +
+                            ShellQuote(ControlPlaneEnvironment::Get().kubeconfig()) + " " + args);
+}
+
+ShellOutput HelmWithoutCluster(const std::string& args) {
+  auto out =
+      Shell("cd " + ShellQuote(MM_SOURCE_DIR) + " && " + ShellQuote(HelmPath()) + " " + args);
   std::string kept;
   std::istringstream lines(out.text);
   for (std::string line; std::getline(lines, line);) {

@@ -29,6 +29,8 @@ std::string HelmPath();
 // helm against the test control plane, run in the source tree. Helm notes on stderr
 // that the chart's CRD is a symlink into crds/ (on purpose); that line is dropped.
 ShellOutput Helm(const std::string& args);
+// The same for commands that need no cluster (helm template, lint).
+ShellOutput HelmWithoutCluster(const std::string& args);
 
 ControlPlane::CommandOutput Kubectl(const std::string& args, const std::string& stdin_text = "");
 

@@ -45,6 +45,7 @@ class RemediationFixture : public ::testing::Test {
 
   void SetUp() override {
     admin_ = ControlPlaneEnvironment::Get().AdminClient();
+    operator_client_ = ControlPlaneEnvironment::Get().OperatorClient();
     ns_ = CreateNamespace(*admin_, "rem");
     // Ports every pod's sidecar uses on its own 127.0.0.N (as in a pod template).
     const auto seed = static_cast<uint16_t>(::getpid() % 2000);
@@ -207,7 +208,7 @@ class RemediationFixture : public ::testing::Test {
     o.watch_timeout = 60s;
     o.evaluation_interval = 500ms;
     o.snapshot_timeout = 2s;
-    operators_.push_back(std::make_unique<op::Controller>(*admin_, o, nullptr));
+    operators_.push_back(std::make_unique<op::Controller>(*operator_client_, o, nullptr));
     operators_.back()->Start();
     return static_cast<int>(operators_.size()) - 1;
   }
@@ -255,6 +256,8 @@ class RemediationFixture : public ::testing::Test {
 
   static inline int test_index_ = 0;
   std::unique_ptr<kube::RestKubeClient> admin_;
+  std::unique_ptr<kube::RestKubeClient> operator_client_;  // the in-process operators'
+
   std::string ns_;
   uint16_t data_port_ = 0, admin_port_ = 0;
   std::unique_ptr<PlayedKubelet> kubelet_;
