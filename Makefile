@@ -10,7 +10,7 @@ ifeq ($(CI),true)
   CMAKE_FLAGS += -DMM_WERROR=ON
 endif
 
-.PHONY: all setup controlplane build test test-unit test-integration test-asan format format-check fuzz demo manifests clean
+.PHONY: all setup controlplane build test test-unit test-integration test-asan test-tsan format format-check fuzz demo manifests clean
 
 all: build
 
@@ -51,6 +51,15 @@ test-asan: setup
 	$(SANITIZER_ENV) cmake --build build-asan -j $(JOBS)
 	cd build-asan && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) -L 'unit|fuzz'
 
+# The unit tests under ThreadSanitizer: the sidecar's proxy, queues, store and
+# label joiner, and the operator's work queue, informers and elector run threads.
+# A CI job of its own (.ci/tsan): a third full build does not fit the main job's time.
+TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/sanitizers/tsan.supp
+test-tsan: setup
+	cmake -S . -B build-tsan -G Ninja -DMM_TSAN=ON -DMM_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build build-tsan -j $(JOBS) --target mm_unit_tests modelmonitor-sidecar modelmonitor-operator
+	cd build-tsan && $(TSAN_ENV) ctest --output-on-failure -j $(JOBS) -L unit
+
 format: $(BUILD)/build.ninja
 	cmake --build $(BUILD) --target format
 
@@ -70,4 +79,4 @@ manifests:
 	@scripts/render-manifests
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz

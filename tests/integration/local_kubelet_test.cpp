@@ -16,6 +16,7 @@
 #include "common/kube/resource_path.h"
 #include "dev/local_kubelet/readiness_probe.h"
 #include "tests/support/control_plane.h"
+#include "tests/support/http_call.h"
 #include "tests/support/wait.h"
 
 namespace mm::testing {
@@ -221,7 +222,8 @@ TEST_F(LocalKubeletTest, InjectedPodRunsTheSidecarInFrontOfTheModel) {
   json secret = {{"apiVersion", "v1"},
                  {"kind", "Secret"},
                  {"metadata", {{"name", "tokens"}}},
-                 {"stringData", {{"label-token", "s3cret-label-token"}}}};
+                 {"stringData",
+                  {{"label-token", "s3cret-label-token"}, {"admin-token", "s3cret-admin-token"}}}};
   ASSERT_TRUE(client_->Create(ResourcePath{"v1", "secrets", ns_, "", "", {}}.Url(), secret).ok());
   json sidecar = {
       {"name", "modelmonitor-sidecar"},
@@ -232,6 +234,8 @@ TEST_F(LocalKubeletTest, InjectedPodRunsTheSidecarInFrontOfTheModel) {
        {{{"name", "MM_STORE_DIR"}, {"value", "/var/lib/modelmonitor"}},
         {{"name", "MM_LABEL_TOKEN"},
          {"valueFrom", {{"secretKeyRef", {{"name", "tokens"}, {"key", "label-token"}}}}}},
+        {{"name", "MM_ADMIN_TOKEN"},
+         {"valueFrom", {{"secretKeyRef", {{"name", "tokens"}, {"key", "admin-token"}}}}}},
         {{"name", "MM_POD_IP"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "status.podIP"}}}}}}}},
       {"ports",
        {{{"name", "http"}, {"containerPort", 8081}},
@@ -282,6 +286,24 @@ TEST_F(LocalKubeletTest, InjectedPodRunsTheSidecarInFrontOfTheModel) {
   EXPECT_NE(env.find(std::string("MM_LABEL_TOKEN=s3cret-label-token") + '\0'), std::string::npos);
   EXPECT_NE(env.find("MM_STORE_DIR=" + store.string()), std::string::npos);
   EXPECT_NE(env.find("MM_POD_IP=" + ip), std::string::npos);
+
+  // The snapshot with the admin token and with a wrong one: neither token, nor
+  // the label token, reaches the sidecar's log (what `kubectl logs` shows).
+  EXPECT_EQ(HttpCall(ip, 9090, "GET", "/v1/snapshot", "",
+                     {{"Authorization", "Bearer s3cret-admin-token"}})
+                .status,
+            200);
+  EXPECT_EQ(
+      HttpCall(ip, 9090, "GET", "/v1/snapshot", "", {{"Authorization", "Bearer wr0ng-guess-token"}})
+          .status,
+      403);
+  std::ifstream log_file(store.parent_path().parent_path() / "logs" / "modelmonitor-sidecar.log");
+  const std::string log((std::istreambuf_iterator<char>(log_file)),
+                        std::istreambuf_iterator<char>());
+  EXPECT_NE(log.find("sidecar serving"), std::string::npos) << "no sidecar log: " << log;
+  EXPECT_EQ(log.find("s3cret-label-token"), std::string::npos) << log;
+  EXPECT_EQ(log.find("s3cret-admin-token"), std::string::npos) << log;
+  EXPECT_EQ(log.find("wr0ng-guess-token"), std::string::npos) << log;
 }
 
 }  // namespace
