@@ -20,13 +20,16 @@ int main(int argc, char** argv) {
     mm::log::Error("invalid configuration", {{"error", config.error().message}});
     return 2;
   }
-  // Block the stop signals before threads start so only sigwait sees them.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
-  auto sidecar = mm::sidecar::Sidecar::Create(std::move(config.value()));
+  // Block the signals before threads start so only sigwait sees them. SIGHUP
+  // checks the config now instead of ending the process (its default).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto sidecar = mm::sidecar::Sidecar::Create(std::move(config.value()),
+                                              mm::sidecar::ReloadSourceFromOptions(options));
   if (!sidecar) {
     mm::log::Error("invalid configuration", {{"error", sidecar.error().message}});
     return 2;
@@ -36,7 +39,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   int signal = 0;
-  sigwait(&stop, &signal);
+  while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) (*sidecar)->ReloadConfig();
   mm::log::Info("stopping", {{"signal", signal}});
   (*sidecar)->Stop();
   return 0;

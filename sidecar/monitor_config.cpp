@@ -40,9 +40,9 @@ Status ApplyMonitorSpec(const nlohmann::json& json, SidecarConfig* config) {
   }
   config->protocol.protocol = std::string(api::ToString(spec.serving.protocol));
   config->protocol.output_path = spec.serving.output_path.empty() ? "$" : spec.serving.output_path;
-  config->proxy.request_id_header = spec.serving.request_id_header;
-  config->proxy.sample_rate = spec.sidecar.sample_rate;
-  config->proxy.max_body_bytes = static_cast<size_t>(spec.sidecar.max_body_bytes);
+  config->requests.request_id_header = spec.serving.request_id_header;
+  config->requests.sample_rate = spec.sidecar.sample_rate;
+  config->requests.max_body_bytes = static_cast<size_t>(spec.sidecar.max_body_bytes);
   if (!spec.ground_truth) {
     config->ground_truth.reset();
     return OkStatus();

@@ -10,8 +10,8 @@ namespace mm::sidecar {
 // Maps a ModelMonitor spec (the JSON the webhook injects as MM_MONITOR_CONFIG, or
 // the file given by --config) onto `config`, the one place this happens:
 //   spec.serving.port (a number)   -> proxy.upstream_port (a named port leaves it as is)
-//   spec.serving.protocol, outputPath, requestIdHeader -> protocol, proxy.request_id_header
-//   spec.sidecar.sampleRate, maxBodyBytes               -> proxy.sample_rate, max_body_bytes
+//   spec.serving.protocol, outputPath, requestIdHeader -> protocol, requests.request_id_header
+//   spec.sidecar.sampleRate, maxBodyBytes               -> requests.sample_rate, max_body_bytes
 //   spec.groundTruth (task, positiveClass, threshold, maxLabelDelay, maxPending)
 //                                  -> ground_truth (accuracy config and store limits)
 // The webhook's injected form (serving, sidecar, groundTruth and a `monitor`

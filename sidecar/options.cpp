@@ -14,6 +14,9 @@ void AddFlags(CLI::App& app, SidecarOptions* o) {
   SidecarConfig& c = o->config;
   app.add_option("--config", o->config_file,
                  "The ModelMonitor config file injected by the operator");
+  app.add_option("--config-check-every", o->config_check_every,
+                 "Milliseconds between reads of the --config file for a reload; 0: on SIGHUP only")
+      ->capture_default_str();
   app.add_option("--data-port", o->data_port, "Port for inference traffic")->capture_default_str();
   app.add_option("--admin-port", o->admin_port, "Port for /metrics, /v1/snapshot, /v1/labels")
       ->capture_default_str();
@@ -38,13 +41,13 @@ void AddFlags(CLI::App& app, SidecarOptions* o) {
   app.add_option("--output-path", c.protocol.output_path,
                  "json protocol: where the predictions are, e.g. $.predictions")
       ->capture_default_str();
-  app.add_option("--request-id-header", c.proxy.request_id_header,
+  app.add_option("--request-id-header", c.requests.request_id_header,
                  "Header carrying the prediction id (made when absent, always returned)")
       ->capture_default_str();
-  app.add_option("--sample-rate", c.proxy.sample_rate,
+  app.add_option("--sample-rate", c.requests.sample_rate,
                  "Share of requests whose predictions are recorded, 0..1 (all are timed)")
       ->capture_default_str();
-  app.add_option("--max-body-bytes", c.proxy.max_body_bytes, "Largest request body (413 beyond)")
+  app.add_option("--max-body-bytes", c.requests.max_body_bytes, "Largest request body (413 beyond)")
       ->capture_default_str();
   app.add_option("--max-header-bytes", c.proxy.max_header_bytes,
                  "Largest request or response head (431 / 502 beyond)")
@@ -81,23 +84,33 @@ Result<std::string> ReadFile(const std::string& flag, const std::string& path) {
   return text.str();
 }
 
-// The spec's JSON: the file, else the environment; null when neither is given.
-Result<nlohmann::json> MonitorSpecJson(const SidecarOptions& o, const char* (*env)(const char*)) {
+// The spec's text and where it came from: the file, else the environment; the
+// text is empty when neither is given.
+struct SpecText {
   std::string text;
-  std::string origin = "MM_MONITOR_CONFIG";
+  std::string origin;
+};
+
+std::string SpecOrigin(const SidecarOptions& o) {
+  return o.config_file.empty() ? "MM_MONITOR_CONFIG" : "--config " + o.config_file;
+}
+
+Result<SpecText> ReadMonitorSpec(const SidecarOptions& o, const char* (*env)(const char*)) {
   if (!o.config_file.empty()) {
     auto read = ReadFile("--config", o.config_file);
     if (!read) return read.error();
-    text = std::move(read.value());
-    origin = "--config " + o.config_file;
-  } else if (const char* v = env("MM_MONITOR_CONFIG"); v != nullptr && *v != '\0') {
-    text = v;
-  } else {
-    return nlohmann::json();
+    return SpecText{std::move(read.value()), SpecOrigin(o)};
   }
-  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const char* v = env("MM_MONITOR_CONFIG");
+  return SpecText{v == nullptr ? "" : v, SpecOrigin(o)};
+}
+
+// The spec's JSON; null when there is no text.
+Result<nlohmann::json> MonitorSpecJson(const SpecText& spec) {
+  if (spec.text.empty()) return nlohmann::json();
+  auto j = nlohmann::json::parse(spec.text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
-    return Error{origin + ": not a JSON object (the ModelMonitor spec)"};
+    return Error{spec.origin + ": not a JSON object (the ModelMonitor spec)"};
   }
   if (j.contains("spec") && j["spec"].is_object()) return j["spec"];  // a whole ModelMonitor
   return j;
@@ -118,14 +131,15 @@ Result<std::string> TokenFrom(const std::string& flag, const std::string& file,
   return t;
 }
 
-}  // namespace
-
-Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& o, const char* (*env)(const char*)) {
-  if (env == nullptr) env = GetEnv;
+// The config the flags and the spec's text describe: everything but the bearer
+// tokens (ConfigFromOptions reads those, once).
+Result<SidecarConfig> ConfigFromSpec(const SidecarOptions& o, const SpecText& text,
+                                     const char* (*env)(const char*)) {
   SidecarConfig c = o.config;
+  c.monitor_spec = text.text;
   c.proxy.port = o.data_port;
   c.admin_port = o.admin_port;
-  auto spec = MonitorSpecJson(o, env);
+  auto spec = MonitorSpecJson(text);
   if (!spec) return spec.error();
   c.proxy.upstream_port = 0;  // the spec's port, if it names one by number
   if (!spec->is_null()) {
@@ -139,12 +153,6 @@ Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& o, const char* (*e
       c.ground_truth->store_dir = v;
     }
   }
-  auto label_token = TokenFrom("--label-token-file", o.label_token_file, "MM_LABEL_TOKEN", env);
-  if (!label_token) return label_token.error();
-  c.label_token = std::move(label_token.value());
-  auto admin_token = TokenFrom("--admin-token-file", o.admin_token_file, "MM_ADMIN_TOKEN", env);
-  if (!admin_token) return admin_token.error();
-  c.admin_token = std::move(admin_token.value());
   if (!o.listen_address.empty()) {
     c.proxy.listen_address = o.listen_address;
     c.admin_address = o.listen_address;
@@ -173,6 +181,46 @@ Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& o, const char* (*e
     *out = std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1000)));
   }
   return c;
+}
+
+}  // namespace
+
+Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& o, const char* (*env)(const char*)) {
+  if (env == nullptr) env = GetEnv;
+  auto text = ReadMonitorSpec(o, env);
+  if (!text) return text.error();
+  auto config = ConfigFromSpec(o, *text, env);
+  if (!config) return config;
+  SidecarConfig& c = config.value();
+  auto label_token = TokenFrom("--label-token-file", o.label_token_file, "MM_LABEL_TOKEN", env);
+  if (!label_token) return label_token.error();
+  c.label_token = std::move(label_token.value());
+  auto admin_token = TokenFrom("--admin-token-file", o.admin_token_file, "MM_ADMIN_TOKEN", env);
+  if (!admin_token) return admin_token.error();
+  c.admin_token = std::move(admin_token.value());
+  return config;
+}
+
+ConfigSource ReloadSourceFromOptions(const SidecarOptions& o, const char* (*env)(const char*)) {
+  if (env == nullptr) env = GetEnv;
+  ConfigSource source;
+  source.origin = SpecOrigin(o);
+  source.read = [o, env]() -> Result<std::string> {
+    auto text = ReadMonitorSpec(o, env);
+    if (!text) return text.error();
+    return std::move(text->text);
+  };
+  source.load = [o, env, origin = source.origin](const std::string& text) -> Result<SidecarConfig> {
+    auto config = ConfigFromSpec(o, {text, origin}, env);
+    if (!config) return config;
+    if (auto valid = config->Validate(); !valid) {
+      return Error{"ModelMonitor config: " + valid.error().message};
+    }
+    return config;
+  };
+  // The environment cannot change under a running process: nothing to poll.
+  if (!o.config_file.empty()) source.poll_every = o.config_check_every;
+  return source;
 }
 
 }  // namespace mm::sidecar

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdint>
 #include <string>
 
+#include "sidecar/config_reloader.h"
 #include "sidecar/sidecar_config.h"
 
 namespace mm::sidecar {
@@ -12,14 +14,16 @@ namespace mm::sidecar {
 // ModelMonitor spec (--config or MM_MONITOR_CONFIG) is mapped onto the same struct
 // by ApplyMonitorSpec.
 struct SidecarOptions {
-  std::string config_file;       // a ModelMonitor spec (JSON); else env MM_MONITOR_CONFIG
-  std::string store_dir;         // else env MM_STORE_DIR; else a temporary folder
-  std::string label_token_file;  // else env MM_LABEL_TOKEN; else label posts are refused
-  std::string admin_token_file;  // else env MM_ADMIN_TOKEN; else snapshots are refused
-  std::string listen_address;    // empty: 0.0.0.0 (data and admin ports)
-  bool upstream_given = false;   // --upstream was on the command line: it beats the spec
-  uint16_t data_port = 8080;     // where clients send inference requests
-  uint16_t admin_port = 9090;    // /metrics, /v1/snapshot, /v1/labels, /healthz
+  std::string config_file;  // a ModelMonitor spec (JSON); else env MM_MONITOR_CONFIG
+  // How often the --config file is read again for a reload; 0: only on SIGHUP.
+  std::chrono::milliseconds config_check_every{2000};
+  std::string store_dir;                    // else env MM_STORE_DIR; else a temporary folder
+  std::string label_token_file;             // else env MM_LABEL_TOKEN; else label posts are refused
+  std::string admin_token_file;             // else env MM_ADMIN_TOKEN; else snapshots are refused
+  std::string listen_address;               // empty: 0.0.0.0 (data and admin ports)
+  bool upstream_given = false;              // --upstream was on the command line: it beats the spec
+  uint16_t data_port = 8080;                // where clients send inference requests
+  uint16_t admin_port = 9090;               // /metrics, /v1/snapshot, /v1/labels, /healthz
   std::string upstream = "127.0.0.1:8000";  // the model server on localhost
   std::string log_level = "info";
   double upstream_timeout_seconds = 60;
@@ -35,5 +39,13 @@ void AddFlags(CLI::App& app, SidecarOptions* options);
 // an environment variable (nullptr when unset), injected for tests.
 Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& options,
                                         const char* (*env)(const char*) = nullptr);
+
+// Where a reload finds the config: the --config file, read again on each check
+// (MM_MONITOR_CONFIG cannot change while the process runs, so a reload finds the
+// same text). A text is turned into a config by the same steps as ConfigFromOptions
+// and checked by SidecarConfig::Validate, as at start; only the bearer tokens are
+// not read again (they are read once, at start).
+ConfigSource ReloadSourceFromOptions(const SidecarOptions& options,
+                                     const char* (*env)(const char*) = nullptr);
 
 }  // namespace mm::sidecar

@@ -10,20 +10,25 @@
 
 namespace mm::sidecar {
 
-Result<std::unique_ptr<Sidecar>> Sidecar::Create(SidecarConfig config) {
+Result<std::unique_ptr<Sidecar>> Sidecar::Create(SidecarConfig config, ConfigSource source) {
   if (auto valid = config.Validate(); !valid) return valid.error();
   std::unique_ptr<Sidecar> s(new Sidecar(std::move(config)));
-  auto adapter = MakeProtocolAdapter(s->config_.protocol);
-  if (!adapter) return adapter.error();
-  s->adapter_ = std::move(adapter.value());
+  auto serving = MakeServingConfig(s->config_.requests, s->config_.protocol);
+  if (!serving) return serving.error();
+  s->serving_ = std::make_unique<LiveServingConfig>(std::move(serving.value()));
   s->metrics_ = std::make_unique<SidecarMetrics>(s->config_.bucket_width, s->config_.bucket_count);
   if (s->config_.ground_truth) {
     if (auto opened = s->OpenGroundTruth(); !opened) return opened.error();
   }
   s->config_.resources.model_port = s->config_.proxy.upstream_port;
   s->resources_ = std::make_unique<ResourceSampler>(s->config_.resources, s->metrics_->registry());
-  s->proxy_ = std::make_unique<ProxyServer>(s->config_.proxy, *s->adapter_, *s->metrics_,
+  s->proxy_ = std::make_unique<ProxyServer>(s->config_.proxy, *s->serving_, *s->metrics_,
                                             s->ground_truth_ ? &s->ground_truth_->sink() : nullptr);
+  Sidecar* self = s.get();
+  s->reloader_ = std::make_unique<ConfigReloader>(
+      s->config_, std::move(source),
+      [self](const SidecarConfig& next) { return self->ApplyReloaded(next); },
+      s->metrics_->registry());
   http::ServerOptions admin;
   admin.address = s->config_.admin_address;
   admin.port = s->config_.admin_port;
@@ -32,6 +37,7 @@ Result<std::unique_ptr<Sidecar>> Sidecar::Create(SidecarConfig config) {
   AdminTargets targets{s->metrics_.get(), s->resources_.get(), s->ground_truth_.get(),
                        s->config_.proxy.upstream_host, s->config_.proxy.upstream_port};
   targets.admin_token = s->config_.admin_token;
+  targets.config = s->reloader_.get();
   RegisterAdminEndpoints(*s->admin_, targets);
   if (s->ground_truth_) {
     RegisterLabelEndpoint(*s->admin_, s->ground_truth_.get(), s->config_.label_token);
@@ -74,6 +80,23 @@ Status Sidecar::OpenGroundTruth() {
   return OkStatus();
 }
 
+Status Sidecar::ApplyReloaded(const SidecarConfig& next) {
+  // Everything is built before anything is swapped: a refusal leaves the old.
+  auto serving = MakeServingConfig(next.requests, next.protocol);
+  if (!serving) return serving.error();
+  serving_->Store(std::move(serving.value()));
+  if (ground_truth_ && next.ground_truth) ground_truth_->SetStoreLimits(next.ground_truth->limits);
+  return OkStatus();
+}
+
+ReloadResult Sidecar::ReloadConfig() {
+  ReloadResult result = reloader_->Check();
+  if (result.outcome == ReloadResult::Outcome::kUnchanged) {
+    log::Info("configuration unchanged", {{"generation", reloader_->identity().generation}});
+  }
+  return result;
+}
+
 Sidecar::~Sidecar() { Stop(); }
 
 Status Sidecar::Start() {
@@ -81,16 +104,18 @@ Status Sidecar::Start() {
   if (auto st = proxy_->Start(); !st) return st;
   resources_->Start();
   if (accuracy_timer_) accuracy_timer_->Start();
+  reloader_->Start();
   log::Info("sidecar serving", {{"dataPort", proxy_->port()},
                                 {"adminPort", admin_->port()},
                                 {"upstream", config_.proxy.upstream_host + ":" +
                                                  std::to_string(config_.proxy.upstream_port)},
-                                {"protocol", std::string(adapter_->name())},
+                                {"protocol", std::string(serving_->Load()->adapter->name())},
                                 {"threads", config_.proxy.threads}});
   return OkStatus();
 }
 
 void Sidecar::Stop() {
+  if (reloader_) reloader_->Stop();
   if (proxy_) proxy_->Stop();
   if (resources_) resources_->Stop();
   if (accuracy_timer_) accuracy_timer_->Stop();

@@ -5,22 +5,23 @@
 namespace mm::sidecar {
 
 Status SidecarConfig::Validate() const {
-  if (proxy.sample_rate < 0 || proxy.sample_rate > 1 || proxy.sample_rate != proxy.sample_rate) {
-    return Error{"sampleRate: " + std::to_string(proxy.sample_rate) +
+  const double rate = requests.sample_rate;
+  if (rate < 0 || rate > 1 || rate != rate) {
+    return Error{"sampleRate: " + std::to_string(rate) +
                  " is not between 0 and 1 (1 records every request)"};
   }
-  if (proxy.max_body_bytes == 0) return Error{"maxBodyBytes: must be at least 1"};
+  if (requests.max_body_bytes == 0) return Error{"maxBodyBytes: must be at least 1"};
   if (proxy.max_header_bytes < 1024) {
     return Error{"max header bytes: " + std::to_string(proxy.max_header_bytes) +
                  " is too small for real clients (use at least 1024, default 16384)"};
   }
-  if (proxy.request_id_header.empty()) {
+  if (requests.request_id_header.empty()) {
     return Error{"requestIdHeader: must name a header, e.g. x-request-id"};
   }
-  for (char c : proxy.request_id_header) {
+  for (char c : requests.request_id_header) {
     if (!(std::islower(static_cast<unsigned char>(c)) ||
           std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '_')) {
-      return Error{"requestIdHeader: \"" + proxy.request_id_header +
+      return Error{"requestIdHeader: \"" + requests.request_id_header +
                    "\" is not a lower-case header name (use e.g. x-request-id)"};
     }
   }

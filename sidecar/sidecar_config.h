@@ -9,6 +9,7 @@
 #include "sidecar/metrics/accuracy_config.h"
 #include "sidecar/protocol/protocol_adapter.h"
 #include "sidecar/proxy/proxy_options.h"
+#include "sidecar/proxy/serving_config.h"
 #include "sidecar/resources/resource_sampler.h"
 #include "sidecar/store/prediction_store.h"
 
@@ -25,9 +26,11 @@ struct GroundTruthConfig {
 
 // Everything the sidecar process needs, in plain fields. Filled from flags
 // (ConfigFromOptions) and the injected ModelMonitor spec, which ApplyMonitorSpec
-// (sidecar/monitor_config.h) maps onto it.
+// (sidecar/monitor_config.h) maps onto it. Which fields a config reload changes and
+// which need a restart: PlanReload (sidecar/reload_plan.h).
 struct SidecarConfig {
   ProxyOptions proxy;
+  RequestSettings requests;
   ProtocolConfig protocol;
   std::string admin_address = "0.0.0.0";
   uint16_t admin_port = 9090;
@@ -38,6 +41,9 @@ struct SidecarConfig {
   std::optional<GroundTruthConfig> ground_truth;  // set: predictions are stored and joined
   std::string label_token;  // bearer token for POST /v1/labels; empty: label posts refused (503)
   std::string admin_token;  // bearer token for GET /v1/snapshot; empty: snapshots refused (503)
+  // The ModelMonitor spec's text this config was made from (empty: flags only); its
+  // hash names the live config on /metrics and /v1/snapshot.
+  std::string monitor_spec;
 
   // Checks every field; the error names the field and what would be right.
   Status Validate() const;

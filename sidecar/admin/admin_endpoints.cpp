@@ -65,6 +65,12 @@ void RegisterAdminEndpoints(http::Server& server, AdminTargets t) {
     if (t.resources != nullptr) s.resources = t.resources->Latest();
     nlohmann::json body = s.ToJson();
     if (t.ground_truth != nullptr) body["accuracy"] = t.ground_truth->Snapshot(since * 1000);
+    if (t.config != nullptr) {
+      const ConfigReloader::Identity live = t.config->identity();
+      body["config"] = {{"generation", live.generation},
+                        {"hash", live.hash},
+                        {"restartRequired", live.restart_required}};
+    }
     return http::Response::Json(200, body);
   });
   server.Handle("GET", "/healthz",

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/http/server.h"
+#include "sidecar/config_reloader.h"
 #include "sidecar/labels/ground_truth.h"
 #include "sidecar/metrics/sidecar_metrics.h"
 #include "sidecar/resources/resource_sampler.h"
@@ -20,12 +21,14 @@ struct AdminTargets {
   // Bearer token for GET /v1/snapshot (the monitor's admin token, read only by the
   // operator); empty: snapshots are refused with 503.
   std::string admin_token;
+  const ConfigReloader* config = nullptr;  // null: no "config" in the snapshot
 };
 
 // Registers the admin port's endpoints on `server`:
 //   GET /metrics      Prometheus text format (modelmonitor_sidecar_*)
 //   GET /v1/snapshot  mergeable per-bucket state; ?since=<unix seconds>; with a
-//                     ground truth also "accuracy" (GroundTruth::Snapshot). Needs
+//                     ground truth also "accuracy" (GroundTruth::Snapshot), and
+//                     "config": the live config's generation and hash. Needs
 //                     "Authorization: Bearer <admin token>" (CheckBearer: 503/401/403)
 //   GET /healthz      the sidecar process serves
 //   GET /readyz       the model accepts connections (503 with the reason if not)

@@ -9,27 +9,11 @@ AccuracyTimer::AccuracyTimer(GroundTruth& ground_truth, AccuracyGauges& gauges,
     : ground_truth_(ground_truth), gauges_(gauges), every_(every), window_(window) {}
 
 void AccuracyTimer::Start() {
-  if (thread_.joinable()) return;
-  stopping_ = false;
   Tick();  // the gauges read the restored state from the start, not zeros
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!wake_.wait_for(lock, every_, [this] { return stopping_; })) {
-      lock.unlock();
-      Tick();
-      lock.lock();
-    }
-  });
+  thread_.Start(every_, [this] { Tick(); });
 }
 
-void AccuracyTimer::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void AccuracyTimer::Stop() { thread_.Stop(); }
 
 void AccuracyTimer::Tick() {
   if (auto swept = ground_truth_.Sweep(); !swept) {

@@ -1,10 +1,8 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
+#include "common/periodic_thread.h"
 #include "sidecar/labels/ground_truth.h"
 #include "sidecar/metrics/accuracy_gauges.h"
 
@@ -27,10 +25,7 @@ class AccuracyTimer {
   AccuracyGauges& gauges_;
   const std::chrono::milliseconds every_;
   const TimeMs window_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicThread thread_;
 };
 
 }  // namespace mm::sidecar

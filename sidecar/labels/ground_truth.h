@@ -43,6 +43,8 @@ class GroundTruth {
   // Expires predictions past maxLabelDelay (counted in the metrics), drops stale
   // tombstones and early labels.
   Status Sweep();
+  // New maxPending / maxLabelDelay from a config reload (SqlitePredictionStore::SetLimits).
+  void SetStoreLimits(const StoreLimits& limits) { store_->SetLimits(limits); }
   // The accuracy part of /v1/snapshot: buckets starting at or after `since`.
   nlohmann::json Snapshot(TimeMs since) const;
   // The metrics of the last `window` (for /metrics gauges and status).

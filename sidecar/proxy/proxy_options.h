@@ -7,8 +7,10 @@
 
 namespace mm::sidecar {
 
-// How the data-path proxy listens, reaches the model and limits requests.
-// Immutable once the proxy starts; shared by all workers.
+// How the data-path proxy listens, reaches the model and limits request heads.
+// Immutable once the proxy starts (a config reload cannot change these; what it
+// can change is in RequestSettings, sidecar/proxy/serving_config.h); shared by all
+// workers.
 struct ProxyOptions {
   std::string listen_address = "0.0.0.0";
   uint16_t port = 8080;  // 0: pick a free port (tests)
@@ -16,7 +18,6 @@ struct ProxyOptions {
   uint16_t upstream_port = 8000;
   int threads = 1;  // workers, each with its own event loop and upstream pool
 
-  size_t max_body_bytes = 10 << 20;    // request bodies; 413 beyond
   size_t max_header_bytes = 16 << 10;  // request and response heads; 431 / 502 beyond
   // Bodies up to this size with a Content-Length are read whole and sent in one
   // write; larger or chunked bodies are streamed piece by piece.
@@ -31,9 +32,7 @@ struct ProxyOptions {
   std::chrono::milliseconds upstream_idle_timeout{4000};  // pooled connections older are closed
   size_t upstream_max_idle = 64;                          // pooled connections per worker
 
-  std::string request_id_header = "x-request-id";  // lower-case
-  double sample_rate = 1.0;                        // share of requests recorded (all are timed)
-  std::string model_revision;                      // stored with each prediction
+  std::string model_revision;  // stored with each prediction
 };
 
 }  // namespace mm::sidecar

@@ -9,9 +9,9 @@ namespace mm::sidecar {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-ProxyServer::ProxyServer(ProxyOptions options, const ProtocolAdapter& adapter,
+ProxyServer::ProxyServer(ProxyOptions options, const LiveServingConfig& serving,
                          SidecarMetrics& metrics, PredictionSink* sink)
-    : options_(std::move(options)), adapter_(adapter), metrics_(metrics), sink_(sink) {}
+    : options_(std::move(options)), serving_(serving), metrics_(metrics), sink_(sink) {}
 
 ProxyServer::~ProxyServer() { Stop(); }
 
@@ -35,7 +35,7 @@ Status ProxyServer::Start() {
   const int threads = std::max(1, options_.threads);
   std::random_device seed;
   for (int i = 0; i < threads; ++i) {
-    auto worker = std::make_unique<ProxyWorker>(options_, upstream, adapter_, metrics_, sink_,
+    auto worker = std::make_unique<ProxyWorker>(options_, upstream, serving_, metrics_, sink_,
                                                 (uint64_t{seed()} << 32) | seed());
     // The first worker may pick the port (port 0); the others share it.
     const uint16_t port = i == 0 ? options_.port : port_;

@@ -8,6 +8,7 @@
 #include "sidecar/metrics/sidecar_metrics.h"
 #include "sidecar/protocol/protocol_adapter.h"
 #include "sidecar/proxy/proxy_options.h"
+#include "sidecar/proxy/serving_config.h"
 #include "sidecar/store/prediction_sink.h"
 
 namespace mm::sidecar {
@@ -15,12 +16,14 @@ namespace mm::sidecar {
 class ProxyWorker;
 
 // The data path: an HTTP/1.1 reverse proxy from the data port to the model on
-// localhost, with `options.threads` workers (one event loop each). Requests are
-// timed and counted in `metrics`; sampled predictions go to `sink` (may be null).
-// The adapter, metrics and sink must outlive the server.
+// localhost, with `options.threads` workers (one event loop each). Each request
+// is served with the version of `serving` live when its head arrived (a reload
+// stores a new one; connections stay open). Requests are timed and counted in
+// `metrics`; sampled predictions go to `sink` (may be null). `serving`, metrics and
+// sink must outlive the server.
 class ProxyServer {
  public:
-  ProxyServer(ProxyOptions options, const ProtocolAdapter& adapter, SidecarMetrics& metrics,
+  ProxyServer(ProxyOptions options, const LiveServingConfig& serving, SidecarMetrics& metrics,
               PredictionSink* sink);
   ~ProxyServer();
   ProxyServer(const ProxyServer&) = delete;
@@ -33,7 +36,7 @@ class ProxyServer {
 
  private:
   const ProxyOptions options_;
-  const ProtocolAdapter& adapter_;
+  const LiveServingConfig& serving_;
   SidecarMetrics& metrics_;
   PredictionSink* sink_;
   std::vector<std::unique_ptr<ProxyWorker>> workers_;

@@ -31,6 +31,7 @@ using Clock = std::chrono::steady_clock;
 
 // Per-request state, from the request head to the last byte of the response.
 struct Exchange {
+  std::shared_ptr<const ServingConfig> config;  // the live version when the head arrived
   Clock::time_point start = Clock::now();
   RequestObservation obs;
   std::string id;
@@ -61,14 +62,14 @@ bool IsRefusedEarly(const beast::error_code& ec) {
 }
 
 // Status and message for a request head the proxy cannot accept, or 0 to just close.
-std::pair<int, std::string> RequestRefusal(const beast::error_code& ec,
-                                           const ProxyOptions& options) {
+std::pair<int, std::string> RequestRefusal(const beast::error_code& ec, size_t max_header_bytes,
+                                           size_t max_body_bytes) {
   if (ec == bhttp::error::header_limit) {
-    return {431, "request headers exceed the limit of " + std::to_string(options.max_header_bytes) +
-                     " bytes"};
+    return {431,
+            "request headers exceed the limit of " + std::to_string(max_header_bytes) + " bytes"};
   }
   if (ec == bhttp::error::body_limit) {
-    return {413, "request body exceeds the limit of " + std::to_string(options.max_body_bytes) +
+    return {413, "request body exceeds the limit of " + std::to_string(max_body_bytes) +
                      " bytes (maxBodyBytes)"};
   }
   if (ec.category() == beast::error_code(bhttp::error::bad_target).category() &&
@@ -81,11 +82,11 @@ std::pair<int, std::string> RequestRefusal(const beast::error_code& ec,
 }  // namespace
 
 ProxyWorker::ProxyWorker(const ProxyOptions& options, const tcp::endpoint& upstream,
-                         const ProtocolAdapter& adapter, SidecarMetrics& metrics,
+                         const LiveServingConfig& serving, SidecarMetrics& metrics,
                          PredictionSink* sink, uint64_t seed)
     : options_(options),
       upstream_(upstream),
-      adapter_(adapter),
+      serving_(serving),
       metrics_(metrics),
       sink_(sink),
       random_(seed),
@@ -151,16 +152,24 @@ ProxyWorker::Awaitable ProxyWorker::Session(tcp::socket socket) {
   while (keep) {
     RequestHead head;
     head.header_limit(static_cast<uint32_t>(options_.max_header_bytes));
-    head.body_limit(options_.max_body_bytes);
+    // The body limit is the live config's, known once the head is in (a reload
+    // may come while the connection idles): checked below, not by the parser.
+    head.body_limit(std::numeric_limits<uint64_t>::max());
     client.expires_after(options_.client_timeout);
     co_await bhttp::async_read_header(client, buffer, head, Await(ec));
+    std::shared_ptr<const ServingConfig> config = serving_.Load();
+    const size_t body_limit = config->requests.max_body_bytes;
+    if (!ec && head.content_length() && *head.content_length() > body_limit) {
+      ec = bhttp::error::body_limit;
+    }
     if (ec) {
-      const std::pair<int, std::string> refusal = RequestRefusal(ec, options_);
-      if (refusal.first != 0)
-        co_await SendError(client, 11, refusal.first, refusal.second, "", false);
+      const std::pair<int, std::string> refusal =
+          RequestRefusal(ec, options_.max_header_bytes, body_limit);
+      if (refusal.first != 0) co_await SendError(client, 11, refusal.first, refusal.second, false);
       break;
     }
-    keep = co_await Forward(client, buffer, head);
+    head.body_limit(body_limit);  // for chunked bodies, counted as they arrive
+    keep = co_await Forward(client, buffer, head, std::move(config));
   }
   client.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
@@ -175,10 +184,10 @@ asio::awaitable<std::unique_ptr<UpstreamConnection>> ProxyWorker::Connect(beast:
 
 asio::awaitable<void> ProxyWorker::SendError(beast::tcp_stream& client, unsigned version,
                                              int status, const std::string& message,
-                                             const std::string& id, bool keep_alive) {
+                                             bool keep_alive, const Exchange* x) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), version};
   res.set(bhttp::field::content_type, "application/json");
-  if (!id.empty()) res.set(options_.request_id_header, id);
+  if (x != nullptr && !x->id.empty()) res.set(x->config->requests.request_id_header, x->id);
   res.body() = nlohmann::json{{"error", message}}.dump(-1, ' ', false,
                                                        nlohmann::json::error_handler_t::replace);
   res.keep_alive(keep_alive);
@@ -189,8 +198,10 @@ asio::awaitable<void> ProxyWorker::SendError(beast::tcp_stream& client, unsigned
 }
 
 asio::awaitable<bool> ProxyWorker::Forward(beast::tcp_stream& client, beast::flat_buffer& buffer,
-                                           RequestHead& head) {
+                                           RequestHead& head,
+                                           std::shared_ptr<const ServingConfig> config) {
   Exchange x;
+  x.config = std::move(config);
   x.obs.time = std::chrono::system_clock::now();
   metrics_.RequestStarted();
   const bool keep = co_await Relay(client, buffer, head, x);
@@ -209,7 +220,7 @@ asio::awaitable<bool> ProxyWorker::Forward(beast::tcp_stream& client, beast::fla
     metrics_.RequestFinished(x.obs);
     if (x.obs.status / 100 == 2) Record(x, std::move(extraction));
   } else if (x.want_body && x.obs.status / 100 == 2 && !x.capture_overflow) {
-    auto extraction = adapter_.Extract(x.captured);
+    auto extraction = x.config->adapter->Extract(x.captured);
     if (extraction) x.obs.output_tokens = extraction->output_tokens;
     metrics_.RequestFinished(x.obs);
     Record(x, std::move(extraction));
@@ -227,7 +238,8 @@ void ProxyWorker::Record(Exchange& x, Result<Extraction> extraction) {
       log::Warning(
           "no prediction found in a model response; counting further ones in "
           "modelmonitor_sidecar_extraction_errors_total",
-          {{"protocol", std::string(adapter_.name())}, {"error", extraction.error().message}});
+          {{"protocol", std::string(x.config->adapter->name())},
+           {"error", extraction.error().message}});
     }
     return;
   }
@@ -261,19 +273,21 @@ asio::awaitable<bool> ProxyWorker::Relay(beast::tcp_stream& client, beast::flat_
   const unsigned version = req.version();
   bool client_keep = req.keep_alive();
   const bool is_head = req.method() == bhttp::verb::head;
+  const RequestSettings& settings = x.config->requests;
+  const ProtocolAdapter& adapter = *x.config->adapter;
 
   // The prediction id: the client's, or a new one the model and the client both see.
-  auto id_field = req.find(options_.request_id_header);
+  auto id_field = req.find(settings.request_id_header);
   if (id_field != req.end() && !id_field->value().empty() && id_field->value().size() <= 200) {
     x.id.assign(id_field->value().data(), id_field->value().size());
   } else {
     x.id = random_.NewPredictionId();
-    req.set(options_.request_id_header, x.id);
+    req.set(settings.request_id_header, x.id);
   }
-  x.sampled = random_.Sample(options_.sample_rate);
+  x.sampled = random_.Sample(settings.sample_rate);
   // Inference calls are POSTs in every protocol served; GETs are health and
   // metadata calls, timed and counted but holding no prediction.
-  x.want_body = req.method() == bhttp::verb::post && (x.sampled || adapter_.NeedsEveryResponse());
+  x.want_body = req.method() == bhttp::verb::post && (x.sampled || adapter.NeedsEveryResponse());
 
   const bool expects_continue = beast::iequals(req[bhttp::field::expect], "100-continue");
   const bool chunked_request = head.chunked();
@@ -321,7 +335,7 @@ asio::awaitable<bool> ProxyWorker::Relay(beast::tcp_stream& client, beast::flat_
         x.obs.upstream_unavailable = true;
         const std::string message =
             "the model at " + upstream_name + " is not reachable: " + ec.message();
-        co_await SendError(client, version, 502, message, x.id, client_keep && whole_request);
+        co_await SendError(client, version, 502, message, client_keep && whole_request, &x);
         co_return client_keep&& whole_request;
       }
     }
@@ -343,10 +357,11 @@ asio::awaitable<bool> ProxyWorker::Relay(beast::tcp_stream& client, beast::flat_
           co_await bhttp::async_read_some(client, cbuf, *streamed, Await(rec));
           if (rec == bhttp::error::need_buffer) rec = {};
           if (rec) {
-            const std::pair<int, std::string> refusal = RequestRefusal(rec, options_);
+            const std::pair<int, std::string> refusal =
+                RequestRefusal(rec, options_.max_header_bytes, settings.max_body_bytes);
             x.obs.status = refusal.first;
             if (refusal.first != 0) {
-              co_await SendError(client, version, refusal.first, refusal.second, x.id, false);
+              co_await SendError(client, version, refusal.first, refusal.second, false, &x);
             }
             co_return false;
           }
@@ -384,14 +399,14 @@ asio::awaitable<bool> ProxyWorker::Relay(beast::tcp_stream& client, beast::flat_
       x.obs.upstream_timeout = true;
       const std::string message = "the model at " + upstream_name + " did not answer within " +
                                   FormatTimeout(options_.upstream_timeout);
-      co_await SendError(client, version, 504, message, x.id, client_keep && whole_request);
+      co_await SendError(client, version, 504, message, client_keep && whole_request, &x);
     } else {
       x.obs.status = 502;
       x.obs.upstream_unavailable = true;
       std::string why = "closed the connection without a response";
       if (!IsRefusedEarly(ec)) why = "sent no valid response (" + ec.message() + ")";
       const std::string message = "the model at " + upstream_name + " " + why;
-      co_await SendError(client, version, 502, message, x.id, client_keep && whole_request);
+      co_await SendError(client, version, 502, message, client_keep && whole_request, &x);
     }
     co_return client_keep&& whole_request;
   }
@@ -404,10 +419,10 @@ asio::awaitable<bool> ProxyWorker::Relay(beast::tcp_stream& client, beast::flat_
       beast::iequals(res[bhttp::field::content_type].substr(0, 17), "text/event-stream");
   const bool chunked_response = rhead->chunked();
   StripHopByHopFields(res.base());
-  res.set(options_.request_id_header, x.id);
+  res.set(settings.request_id_header, x.id);
   res.version(version);
   if (sse) {
-    x.observer = adapter_.ObserveStream();
+    x.observer = adapter.ObserveStream();
     x.obs.stream = true;
   }
 
@@ -432,7 +447,7 @@ asio::awaitable<bool> ProxyWorker::Relay(beast::tcp_stream& client, beast::flat_
         } else {
           message += " broke off its response: " + ec.message();
         }
-        co_await SendError(client, version, x.obs.status, message, x.id, client_keep);
+        co_await SendError(client, version, x.obs.status, message, client_keep, &x);
         co_return client_keep;
       }
     }

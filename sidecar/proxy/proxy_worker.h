@@ -18,6 +18,7 @@
 #include "sidecar/protocol/protocol_adapter.h"
 #include "sidecar/proxy/prediction_id.h"
 #include "sidecar/proxy/proxy_options.h"
+#include "sidecar/proxy/serving_config.h"
 #include "sidecar/proxy/upstream_pool.h"
 #include "sidecar/store/prediction_sink.h"
 
@@ -33,7 +34,7 @@ struct Exchange;
 class ProxyWorker {
  public:
   ProxyWorker(const ProxyOptions& options, const boost::asio::ip::tcp::endpoint& upstream,
-              const ProtocolAdapter& adapter, SidecarMetrics& metrics, PredictionSink* sink,
+              const LiveServingConfig& serving, SidecarMetrics& metrics, PredictionSink* sink,
               uint64_t seed);
 
   Status Listen(const boost::asio::ip::tcp::endpoint& endpoint, bool reuse_port);
@@ -47,22 +48,24 @@ class ProxyWorker {
 
   Awaitable Accept();
   Awaitable Session(boost::asio::ip::tcp::socket socket);
-  // Forwards one request whose head is read; returns whether the client
-  // connection can carry another request.
+  // Forwards one request whose head is read, under `config`; returns whether the
+  // client connection can carry another request.
   boost::asio::awaitable<bool> Forward(boost::beast::tcp_stream& client,
-                                       boost::beast::flat_buffer& buffer, RequestHead& head);
+                                       boost::beast::flat_buffer& buffer, RequestHead& head,
+                                       std::shared_ptr<const ServingConfig> config);
   boost::asio::awaitable<bool> Relay(boost::beast::tcp_stream& client,
                                      boost::beast::flat_buffer& buffer, RequestHead& head,
                                      Exchange& x);
   boost::asio::awaitable<std::unique_ptr<UpstreamConnection>> Connect(boost::beast::error_code& ec);
+  // An answer of the sidecar's own; with `x`, it carries the prediction id.
   boost::asio::awaitable<void> SendError(boost::beast::tcp_stream& client, unsigned version,
-                                         int status, const std::string& message,
-                                         const std::string& id, bool keep_alive);
+                                         int status, const std::string& message, bool keep_alive,
+                                         const Exchange* x = nullptr);
   void Record(Exchange& x, Result<Extraction> extraction);
 
   const ProxyOptions& options_;
   const boost::asio::ip::tcp::endpoint upstream_;
-  const ProtocolAdapter& adapter_;
+  const LiveServingConfig& serving_;
   SidecarMetrics& metrics_;
   PredictionSink* sink_;
   RequestRandom random_;

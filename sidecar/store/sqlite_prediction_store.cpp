@@ -137,6 +137,11 @@ Result<std::unique_ptr<SqlitePredictionStore>> SqlitePredictionStore::Open(
   return store;
 }
 
+void SqlitePredictionStore::SetLimits(const StoreLimits& limits) {
+  std::lock_guard lock(mu_);
+  options_.limits = limits;
+}
+
 Status SqlitePredictionStore::Exec(const char* sql) {
   char* msg = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {

@@ -38,6 +38,10 @@ class SqlitePredictionStore final : public PredictionStore {
   StoreStats Stats() const override;
   Status ForEachJoined(TimeMs since, const std::function<void(const JoinedLabel&)>& fn) override;
 
+  // New bounds (a config reload): a lower maxPending evicts at the next Put, a
+  // shorter maxLabelDelay expires at the next Sweep. Limits must be positive.
+  void SetLimits(const StoreLimits& limits);
+
   // Labels the bound on early labels pushed out before their prediction came.
   int64_t early_labels_dropped_by_bound() const;
 

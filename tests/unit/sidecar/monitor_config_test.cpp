@@ -21,9 +21,9 @@ TEST(MonitorConfigTest, MapsServingSidecarAndGroundTruth) {
   ASSERT_TRUE(ApplyMonitorSpec(kSpec, &c).ok());
   EXPECT_EQ(c.proxy.upstream_port, 8081);
   EXPECT_EQ(c.protocol.protocol, "kserve-v1");
-  EXPECT_EQ(c.proxy.request_id_header, "x-trace-id");
-  EXPECT_EQ(c.proxy.sample_rate, 0.25);
-  EXPECT_EQ(c.proxy.max_body_bytes, 2048u);
+  EXPECT_EQ(c.requests.request_id_header, "x-trace-id");
+  EXPECT_EQ(c.requests.sample_rate, 0.25);
+  EXPECT_EQ(c.requests.max_body_bytes, 2048u);
   ASSERT_TRUE(c.ground_truth);
   EXPECT_EQ(c.ground_truth->accuracy.task, Task::kBinary);
   EXPECT_EQ(c.ground_truth->accuracy.positive_class, 1);

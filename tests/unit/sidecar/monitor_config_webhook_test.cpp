@@ -26,7 +26,7 @@ TEST(MonitorConfigWebhookTest, TheSidecarReadsWhatTheWebhookInjects) {
   auto applied = ApplyMonitorSpec(view->sidecar_config, &c);
   ASSERT_TRUE(applied.ok()) << applied.error().message << "\n" << view->sidecar_config.dump();
   EXPECT_EQ(c.protocol.protocol, "open-inference-v2");
-  EXPECT_EQ(c.proxy.request_id_header, "x-request-id");
+  EXPECT_EQ(c.requests.request_id_header, "x-request-id");
   ASSERT_TRUE(c.ground_truth);
   EXPECT_EQ(c.ground_truth->accuracy.task, Task::kBinary);
   EXPECT_EQ(c.ground_truth->accuracy.threshold, 0.5);

@@ -1,19 +1,25 @@
 // Starts the built modelmonitor-sidecar with the ModelMonitor spec of
 // examples/fraud-classifier.yaml in MM_MONITOR_CONFIG, as the webhook injects it,
-// and checks that main wired the ground truth (accuracy gauges, label auth).
+// and checks that main wired the ground truth (accuracy gauges, label auth); then
+// with a config file laid out like a mounted ConfigMap, rewritten the way the
+// kubelet does while clients keep their connections.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 
 #include "common/yaml_json.h"
+#include "tests/support/http_call.h"
+#include "tests/support/local_process.h"
 #include "tests/support/test_upstream.h"
 #include "tests/support/wait.h"
 
@@ -110,6 +116,234 @@ TEST(SidecarBinaryTest, RefusesABadMonitorConfigWithTheFieldPath) {
   const int status = pclose(p);
   EXPECT_EQ(WEXITSTATUS(status), 2) << out;
   EXPECT_NE(out.find("ModelMonitor config: "), std::string::npos) << out;
+}
+
+// A folder laid out as the kubelet mounts a ConfigMap: monitor.json ->
+// ..data/monitor.json, ..data -> ..<version>/. Write puts a new version beside the
+// old one and swaps ..data by renaming a new symlink over it (atomic), as the
+// kubelet's AtomicWriter does: a reader sees the old file or the new, never half.
+class ConfigMapVolume {
+ public:
+  ConfigMapVolume(const std::string& name, const std::string& first)
+      : dir_(std::filesystem::path(::testing::TempDir()) /
+             (name + "-" + std::to_string(getpid()))) {
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    Write(first);
+  }
+  ~ConfigMapVolume() { std::filesystem::remove_all(dir_); }
+  std::string file() const { return (dir_ / "monitor.json").string(); }
+  void Write(const std::string& text) {
+    const std::string version = "..v" + std::to_string(++version_);
+    std::filesystem::create_directory(dir_ / version);
+    std::ofstream(dir_ / version / "monitor.json") << text;
+    std::filesystem::create_symlink(version, dir_ / "..data_tmp");
+    std::filesystem::rename(dir_ / "..data_tmp", dir_ / "..data");
+    if (version_ == 1) std::filesystem::create_symlink("..data/monitor.json", file());
+  }
+
+ private:
+  std::filesystem::path dir_;
+  int version_ = 0;
+};
+
+// A config in the webhook's injected form; `serving` and `sidecar` merged in.
+std::string MonitorConfig(const nlohmann::json& serving, const nlohmann::json& sidecar) {
+  nlohmann::json j = {{"monitor", {{"namespace", "ml"}, {"name", "fraud"}, {"generation", 1}}},
+                      {"serving", {{"protocol", "json"}, {"outputPath", "$.predictions"}}},
+                      {"sidecar", {{"sampleRate", 1}}}};
+  if (serving.is_object()) j["serving"].update(serving);
+  if (sidecar.is_object()) j["sidecar"].update(sidecar);
+  return j.dump();
+}
+
+// The flags of a sidecar reading `volume` every `check_every_ms` (0: on SIGHUP only).
+std::vector<std::string> ConfigFileFlags(const ConfigMapVolume& volume, uint16_t model_port,
+                                         int check_every_ms) {
+  return {"--config=" + volume.file(), "--config-check-every=" + std::to_string(check_every_ms),
+          "--upstream=127.0.0.1:" + std::to_string(model_port)};
+}
+
+// A log file path no earlier sidecar has written to (tests may run repeatedly in
+// one process): a stale log would name stale ports.
+std::string FreshLogPath(const std::string& name) {
+  static int started = 0;
+  const std::string path = ::testing::TempDir() + "/" + name + "-" + std::to_string(getpid()) +
+                           "-" + std::to_string(++started) + ".log";
+  std::filesystem::remove(path);
+  return path;
+}
+
+// The sidecar binary on 127.0.0.1, ports picked by the kernel (read from its log).
+struct SidecarProcess {
+  SidecarProcess(const std::string& name, std::vector<std::string> args)
+      : log(FreshLogPath(name)),
+        process(
+            std::string(MM_BINARY_DIR) + "/sidecar/modelmonitor-sidecar",
+            [&] {
+              args.insert(args.end(),
+                          {"--listen-address=127.0.0.1", "--data-port=0", "--admin-port=0"});
+              return args;
+            }(),
+            log) {
+    // The log line that names the ports, once whole.
+    auto read_ports = [this] {
+      std::istringstream lines(process.Log());
+      for (std::string line; std::getline(lines, line);) {
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        if (!j.is_object() || j.value("msg", "") != "sidecar serving") continue;
+        data_port = j.value("dataPort", uint16_t{0});
+        admin_port = j.value("adminPort", uint16_t{0});
+      }
+      return data_port != 0 && admin_port != 0;
+    };
+    EXPECT_TRUE(
+        testing::WaitFor(read_ports, std::chrono::seconds(10), std::chrono::milliseconds(20)))
+        << process.Log();
+  }
+  ~SidecarProcess() {
+    if (!::testing::Test::HasFailure()) std::filesystem::remove(log);  // kept to debug a failure
+  }
+  std::string Metrics() const {
+    return testing::HttpCall("127.0.0.1", admin_port, "GET", "/metrics").body;
+  }
+  bool MetricIs(const std::string& sample) const {
+    return Metrics().find(sample + "\n") != std::string::npos;
+  }
+  // Waits (10 s at most) until /metrics has the line `sample`, or the log has `text`.
+  bool WaitForMetric(const std::string& sample) const {
+    return testing::WaitFor([&] { return MetricIs(sample); }, std::chrono::seconds(10),
+                            std::chrono::milliseconds(20));
+  }
+  bool WaitForLog(const std::string& text) const {
+    return testing::WaitFor([&] { return process.Log().find(text) != std::string::npos; },
+                            std::chrono::seconds(10), std::chrono::milliseconds(20));
+  }
+  std::string log;
+  testing::LocalProcess process;
+  uint16_t data_port = 0;
+  uint16_t admin_port = 0;
+};
+
+// One client connection kept alive across requests.
+class KeepAliveClient {
+ public:
+  explicit KeepAliveClient(uint16_t port) : socket_(io_) {
+    socket_.connect({asio::ip::make_address("127.0.0.1"), port});
+  }
+  bhttp::response<bhttp::string_body> Post(const std::string& target) {
+    bhttp::request<bhttp::string_body> req{bhttp::verb::post, target, 11};
+    req.set(bhttp::field::host, "model");
+    req.set(bhttp::field::content_type, "application/json");
+    req.body() = "{}";
+    req.prepare_payload();
+    bhttp::response<bhttp::string_body> res;
+    boost::system::error_code ec;
+    bhttp::write(socket_, req, ec);
+    if (!ec) bhttp::read(socket_, buffer_, res, ec);
+    return res;  // result 200 default-constructed: checked by the caller with the header
+  }
+  // Raw bytes until `needle` has arrived (or the connection ends).
+  std::string ReadUntil(const std::string& needle) {
+    std::string got;
+    char chunk[4096];
+    while (got.find(needle) == std::string::npos) {
+      boost::system::error_code ec;
+      const size_t n = socket_.read_some(asio::buffer(chunk), ec);
+      if (ec) break;
+      got.append(chunk, n);
+    }
+    return got;
+  }
+  void SendRaw(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
+
+ private:
+  asio::io_context io_;
+  asio::ip::tcp::socket socket_;
+  boost::beast::flat_buffer buffer_;
+};
+
+TEST(SidecarBinaryTest, ReloadsARewrittenConfigMapWithoutDroppingConnectionsOrStreams) {
+  std::promise<void> release_stream;
+  auto stream_gate = release_stream.get_future().share();
+  testing::TestUpstream model([&](testing::TestUpstream::Connection& c) {
+    while (auto req = c.ReadRequest()) {
+      if (req->target() == "/stream") {
+        c.Write(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n9\r\ndata: 1\n\n\r\n");
+        if (stream_gate.wait_for(std::chrono::seconds(20)) != std::future_status::ready) return;
+        c.Write("9\r\ndata: 2\n\n\r\n0\r\n\r\n");
+        continue;
+      }
+      c.Write(testing::TestUpstream::Response(200, "application/json", R"({"predictions":[1]})"));
+    }
+  });
+  ConfigMapVolume volume("mm-reload", MonitorConfig({}, {}));
+  SidecarProcess sidecar("sidecar-reload", ConfigFileFlags(volume, model.port(), 50));
+  ASSERT_NE(sidecar.data_port, 0) << sidecar.process.Log();
+  EXPECT_TRUE(sidecar.MetricIs("modelmonitor_sidecar_config_generation 1"));
+
+  // A stream in flight on one connection, a keep-alive client on another.
+  KeepAliveClient stream(sidecar.data_port);
+  stream.SendRaw(
+      "POST /stream HTTP/1.1\r\nHost: model\r\nContent-Type: application/json\r\n"
+      "Content-Length: 2\r\n\r\n{}");
+  const std::string stream_head = stream.ReadUntil("data: 1");
+  ASSERT_NE(stream_head.find("data: 1"), std::string::npos) << stream_head;
+  KeepAliveClient client(sidecar.data_port);
+  auto before = client.Post("/infer");
+  EXPECT_EQ(before.result_int(), 200);
+  EXPECT_FALSE(before["x-request-id"].empty());
+  EXPECT_EQ(model.connections(), 2);
+
+  volume.Write(MonitorConfig({{"requestIdHeader", "x-trace-id"}}, {{"sampleRate", 0.5}}));
+  EXPECT_TRUE(sidecar.WaitForMetric("modelmonitor_sidecar_config_generation 2"))
+      << sidecar.process.Log();
+  auto after = client.Post("/infer");  // the same connection, kept open by the reload
+  EXPECT_EQ(after.result_int(), 200);
+  EXPECT_FALSE(after["x-trace-id"].empty()) << "the new requestIdHeader is live";
+  EXPECT_TRUE(after["x-request-id"].empty());
+  EXPECT_EQ(model.connections(), 2) << "the pooled model connection outlived the reload";
+
+  release_stream.set_value();
+  const std::string stream_rest = stream.ReadUntil("0\r\n\r\n");
+  EXPECT_NE(stream_rest.find("data: 2"), std::string::npos) << "the stream completes intact";
+  EXPECT_NE(stream_rest.find("0\r\n\r\n"), std::string::npos) << stream_rest;
+  EXPECT_NE(stream_head.find("x-request-id"), std::string::npos)
+      << "the stream keeps the config it started with";
+
+  // An invalid rewrite: refused, counted, logged with its field path; the old stays.
+  volume.Write(MonitorConfig({{"requestIdHeader", "x-trace-id"}}, {{"sampleRate", 3}}));
+  EXPECT_TRUE(
+      sidecar.WaitForMetric("modelmonitor_sidecar_config_reloads_total{result=\"failure\"} 1"));
+  EXPECT_TRUE(sidecar.MetricIs("modelmonitor_sidecar_config_generation 2"));
+  EXPECT_TRUE(sidecar.MetricIs("modelmonitor_sidecar_config_reloads_total{result=\"success\"} 1"));
+  EXPECT_NE(sidecar.process.Log().find("spec.sidecar.sampleRate"), std::string::npos);
+  auto still = client.Post("/infer");
+  EXPECT_EQ(still.result_int(), 200);
+  EXPECT_FALSE(still["x-trace-id"].empty()) << "the last good config keeps serving";
+
+  sidecar.process.Signal(SIGTERM);
+  EXPECT_EQ(sidecar.process.Wait(std::chrono::seconds(10)), 0) << sidecar.process.Log();
+}
+
+TEST(SidecarBinaryTest, SighupReloadsTheConfigAndDoesNotStopTheSidecar) {
+  testing::TestUpstream model([](testing::TestUpstream::Connection& c) {
+    while (c.ReadRequest()) c.Write(testing::TestUpstream::Response(200, "text/plain", "ok"));
+  });
+  ConfigMapVolume volume("mm-sighup", MonitorConfig({}, {}));
+  SidecarProcess sidecar("sidecar-sighup", ConfigFileFlags(volume, model.port(), 0));
+  ASSERT_NE(sidecar.admin_port, 0) << sidecar.process.Log();
+  volume.Write(MonitorConfig({{"requestIdHeader", "x-trace-id"}}, {}));
+  sidecar.process.Signal(SIGHUP);
+  EXPECT_TRUE(sidecar.WaitForMetric("modelmonitor_sidecar_config_generation 2"))
+      << sidecar.process.Log();
+  sidecar.process.Signal(SIGHUP);  // unchanged: said so, nothing else
+  EXPECT_TRUE(sidecar.WaitForLog("configuration unchanged"));
+  EXPECT_TRUE(sidecar.process.Running());
+  sidecar.process.Signal(SIGTERM);
+  EXPECT_EQ(sidecar.process.Wait(std::chrono::seconds(10)), 0) << sidecar.process.Log();
 }
 
 }  // namespace

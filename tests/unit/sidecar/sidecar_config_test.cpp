@@ -16,10 +16,10 @@ TEST(SidecarConfigTest, EachBadFieldIsNamedWithWhatWouldBeRight) {
     EXPECT_NE(s.error().message.find(fragment), std::string::npos) << s.error().message;
   };
   SidecarConfig c;
-  c.proxy.sample_rate = 1.5;
+  c.requests.sample_rate = 1.5;
   expect_error(c, "sampleRate");
   c = {};
-  c.proxy.request_id_header = "X-Request-Id";
+  c.requests.request_id_header = "X-Request-Id";
   expect_error(c, "lower-case header name");
   c = {};
   c.protocol.protocol = "grpc";
@@ -31,7 +31,7 @@ TEST(SidecarConfigTest, EachBadFieldIsNamedWithWhatWouldBeRight) {
   c.proxy.port = 9090;
   expect_error(c, "must differ");
   c = {};
-  c.proxy.max_body_bytes = 0;
+  c.requests.max_body_bytes = 0;
   expect_error(c, "maxBodyBytes");
 }
 
@@ -57,7 +57,7 @@ TEST(SidecarOptionsTest, FlagsBecomeAConfig) {
   EXPECT_EQ(c->proxy.upstream_port, 8501);
   EXPECT_EQ(c->proxy.port, 8081);
   EXPECT_EQ(c->protocol.protocol, "kserve-v1");
-  EXPECT_DOUBLE_EQ(c->proxy.sample_rate, 0.25);
+  EXPECT_DOUBLE_EQ(c->requests.sample_rate, 0.25);
   EXPECT_EQ(c->proxy.upstream_timeout, std::chrono::milliseconds(2500));
   EXPECT_EQ(c->proxy.listen_address, "0.0.0.0");  // a pod's default: every interface
   EXPECT_EQ(c->admin_address, "0.0.0.0");

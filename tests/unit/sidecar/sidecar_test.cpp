@@ -112,7 +112,7 @@ TEST(SidecarTest, ServesDataAndAdminPortsFromOneConfigWithSeveralThreads) {
 
 TEST(SidecarTest, InvalidConfigIsRefusedBeforeAnythingStarts) {
   SidecarConfig config;
-  config.proxy.sample_rate = -1;
+  config.requests.sample_rate = -1;
   auto sidecar = Sidecar::Create(config);
   ASSERT_FALSE(sidecar.ok());
   EXPECT_NE(sidecar.error().message.find("sampleRate"), std::string::npos);

@@ -13,6 +13,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <future>
+#include <mutex>
 #include <regex>
 
 #include "sidecar/protocol/kserve_v1_adapter.h"
@@ -35,15 +36,25 @@ const char kOipResponse[] =
     R"({"model_name":"iris","id":"1","outputs":[{"name":"predict_proba","shape":[2,2],)"
     R"("datatype":"FP64","data":[0.2,0.8,0.9,0.1]}]})";
 
+// A serving config version with `adapter` (default Open Inference v2).
+std::shared_ptr<const ServingConfig> Serving(std::shared_ptr<const ProtocolAdapter> adapter = {},
+                                             RequestSettings requests = {}) {
+  auto config = std::make_shared<ServingConfig>();
+  config->requests = std::move(requests);
+  config->adapter = adapter ? std::move(adapter) : std::make_shared<OpenInferenceV2Adapter>();
+  return config;
+}
+
 // The sidecar under test with its own metrics and prediction queue.
 struct Proxy {
-  explicit Proxy(uint16_t upstream_port, const ProtocolAdapter* adapter = nullptr,
-                 ProxyOptions options = {})
-      : metrics(std::chrono::seconds(10), 10) {
+  explicit Proxy(uint16_t upstream_port, std::shared_ptr<const ProtocolAdapter> adapter = {},
+                 ProxyOptions options = {}, RequestSettings requests = {})
+      : serving(Serving(std::move(adapter), std::move(requests))),
+        metrics(std::chrono::seconds(10), 10) {
     options.listen_address = "127.0.0.1";
     options.port = 0;
     options.upstream_port = upstream_port;
-    server = std::make_unique<ProxyServer>(options, adapter ? *adapter : oip, metrics, &queue);
+    server = std::make_unique<ProxyServer>(options, serving, metrics, &queue);
     auto started = server->Start();
     EXPECT_TRUE(started.ok()) << (started.ok() ? "" : started.error().message);
   }
@@ -59,7 +70,7 @@ struct Proxy {
     for (const auto& b : metrics.buckets().Since(0)) all.Merge(b);
     return all;
   }
-  OpenInferenceV2Adapter oip;
+  LiveServingConfig serving;
   SidecarMetrics metrics;
   testing::CapturingPredictionSink queue;
   std::unique_ptr<ProxyServer> server;
@@ -230,8 +241,7 @@ TEST(ProxyServerTest, StreamsServerSentEventsAsTheyArriveAndMeasuresTokens) {
                   "\n\ndata: [DONE]\n\n") +
             "0\r\n\r\n");
   });
-  OpenAiAdapter openai;
-  Proxy proxy(upstream.port(), &openai);
+  Proxy proxy(upstream.port(), std::make_shared<OpenAiAdapter>());
   Client client(proxy.server->port());
   client.SendRaw(
       "POST /v1/chat/completions HTTP/1.1\r\nHost: m\r\nContent-Type: application/json\r\n"
@@ -259,6 +269,58 @@ TEST(ProxyServerTest, StreamsServerSentEventsAsTheyArriveAndMeasuresTokens) {
   EXPECT_EQ(totals.ttft_seconds.count(), 1u);
   EXPECT_EQ(totals.tokens_per_second.count(), 1u);
   EXPECT_LE(totals.ttft_seconds.Quantile(0.5), totals.latency_seconds.Quantile(0.5) * 1.02);
+}
+
+TEST(ProxyServerTest, ANewServingConfigAppliesToTheNextRequestAndSparesConnectionsInFlight) {
+  std::promise<void> reloaded;
+  auto gate = reloaded.get_future().share();
+  std::mutex mu;
+  std::vector<std::string> trace_ids;  // x-trace-id as the model saw it, per request
+  TestUpstream upstream([&](TestUpstream::Connection& c) {
+    while (auto req = c.ReadRequest()) {
+      {
+        std::lock_guard lock(mu);
+        trace_ids.emplace_back((*req)["x-trace-id"]);
+      }
+      if (req->target() != "/stream") {
+        c.Write(TestUpstream::Response(200, "application/json", R"({"predictions":[1]})"));
+        continue;
+      }
+      c.Write(
+          "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: "
+          "chunked\r\n\r\n7\r\ndata: 1\r\n");
+      if (gate.wait_for(std::chrono::seconds(10)) != std::future_status::ready) return;
+      c.Write("7\r\ndata: 2\r\n0\r\n\r\n");
+    }
+  });
+  Proxy proxy(upstream.port(), std::make_shared<KServeV1Adapter>());
+  Client keep_alive(proxy.server->port());
+  auto before = keep_alive.Post("/infer", "{}");
+  ASSERT_EQ(before.result_int(), 200);
+  EXPECT_FALSE(before["x-request-id"].empty());
+  Client stream(proxy.server->port());
+  stream.SendRaw("POST /stream HTTP/1.1\r\nHost: m\r\nContent-Length: 2\r\n\r\n{}");
+  const std::string head = stream.ReadUntil("data: 1");
+  ASSERT_NE(head.find("data: 1"), std::string::npos) << head;
+
+  RequestSettings requests;
+  requests.request_id_header = "x-trace-id";
+  proxy.serving.Store(Serving(std::make_shared<KServeV1Adapter>(), requests));
+  auto after = keep_alive.Post("/infer", "{}");  // the same client connection
+  ASSERT_EQ(after.result_int(), 200);
+  EXPECT_FALSE(after["x-trace-id"].empty()) << "the next request is served with the new config";
+  EXPECT_TRUE(after["x-request-id"].empty());
+
+  reloaded.set_value();
+  const std::string rest = stream.ReadUntil("0\r\n\r\n");
+  EXPECT_NE(rest.find("data: 2"), std::string::npos) << "the stream in flight completes";
+  EXPECT_NE(head.find("x-request-id"), std::string::npos) << "under the config it started with";
+  EXPECT_EQ(keep_alive.Post("/infer", "{}").result_int(), 200);
+  EXPECT_EQ(upstream.connections(), 2) << "pooled model connections outlive the swap";
+  std::lock_guard lock(mu);
+  ASSERT_EQ(trace_ids.size(), 4u);
+  EXPECT_TRUE(trace_ids[0].empty() && trace_ids[1].empty());
+  EXPECT_EQ(trace_ids[2], std::string(after["x-trace-id"])) << "the model sees the new header";
 }
 
 TEST(ProxyServerTest, ModelDownIs502CountedAndTheSidecarKeepsServing) {
@@ -329,9 +391,10 @@ TEST(ProxyServerTest, OversizedRequestsAre413And431) {
     while (c.ReadRequest()) c.Write(TestUpstream::Response(200, "application/json", "{}"));
   });
   ProxyOptions options;
-  options.max_body_bytes = 1000;
   options.max_header_bytes = 2048;
-  Proxy proxy(upstream.port(), nullptr, options);
+  RequestSettings requests;
+  requests.max_body_bytes = 1000;
+  Proxy proxy(upstream.port(), nullptr, options, requests);
   auto big = Client(proxy.server->port()).Post("/infer", std::string(1001, 'x'));
   EXPECT_EQ(big.result_int(), 413);
   EXPECT_NE(big.body().find("1000 bytes"), std::string::npos);
@@ -375,9 +438,9 @@ TEST(ProxyServerTest, SampleRateZeroTimesEverythingAndRecordsNothing) {
   TestUpstream upstream([](TestUpstream::Connection& c) {
     while (c.ReadRequest()) c.Write(TestUpstream::Response(200, "application/json", kOipResponse));
   });
-  ProxyOptions options;
-  options.sample_rate = 0;
-  Proxy proxy(upstream.port(), nullptr, options);
+  RequestSettings requests;
+  requests.sample_rate = 0;
+  Proxy proxy(upstream.port(), nullptr, {}, requests);
   Client client(proxy.server->port());
   for (int i = 0; i < 4; ++i) EXPECT_EQ(client.Post("/infer", "{}").result_int(), 200);
   EXPECT_EQ(proxy.queue.size(), 0u);
@@ -404,8 +467,7 @@ TEST(ProxyServerTest, HeadResponsesCarryNoBodyAndHttp10ClientsGetTheirFraming) {
       }
     }
   });
-  KServeV1Adapter kserve;
-  Proxy proxy(upstream.port(), &kserve);
+  Proxy proxy(upstream.port(), std::make_shared<KServeV1Adapter>());
   Client client(proxy.server->port());
   client.SendRaw("HEAD /v1/models/m HTTP/1.1\r\nHost: m\r\n\r\n");
   const std::string head = client.ReadUntil("\r\n\r\n");

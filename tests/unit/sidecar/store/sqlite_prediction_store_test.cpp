@@ -126,6 +126,25 @@ TEST(SqlitePredictionStoreTest, EvictionKeepsMaxPendingAndCountsExactly) {
   EXPECT_LE(store->Stats().pending + store->Stats().resolved, 200);
 }
 
+TEST(SqlitePredictionStoreTest, NewLimitsApplyAtTheNextPutAndSweep) {
+  auto store = OpenStore(FreshPath("setlimits"));  // 1,000,000 pending, 24 h delay
+  std::vector<Prediction> batch;
+  for (int i = 0; i < 10; ++i) batch.push_back(P("p" + std::to_string(i), i * 1000));
+  ASSERT_TRUE(store->Put(batch, 10 * 1000).ok());
+  StoreLimits limits;
+  limits.max_pending = 5;
+  limits.max_label_delay = kHour;
+  store->SetLimits(limits);  // a config reload
+  std::vector<Prediction> one = {P("p10", 10 * 1000)};
+  auto put = store->Put(one, 10 * 1000);
+  ASSERT_TRUE(put.ok());
+  EXPECT_EQ(put->evicted, 6) << "the lower maxPending evicts the oldest at the next Put";
+  auto swept = store->Sweep(kHour + 8 * 1000 + 1);  // p6, p7 and p8 are older than the delay
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(swept->expired, 3) << "the shorter maxLabelDelay expires at the next Sweep";
+  EXPECT_EQ(store->Stats().pending, 2);
+}
+
 TEST(SqlitePredictionStoreTest, EarlyLabelJoinsWhenItsPredictionArrives) {
   auto store = OpenStore(FreshPath("early"));
   EXPECT_EQ(Apply(*store, {{"late-pred", 1}}, 1000), std::vector{LabelOutcome::kUnknown});
