@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""The table, summary and verdict of bench/soak/run.sh, from the samples it took.
+
+The samples folder holds, for NAME = 0 (before the load), 1..minutes (after each
+minute) and `end` (after the labels stopped and the gauges refreshed):
+  proc.NAME     time= rss_kib= hwm_kib= cpu_ticks= store_bytes= upstream_log_bytes=
+  metrics.NAME  the sidecar's /metrics
+  labels.NAME   the label uploader's running totals (JSON)
+  wrk.M         the line requests.lua printed for minute M
+The upstream's access log holds one status code per line, so a byte range of it
+is the requests the upstream answered between two samples.
+Exit status 1 when a check fails.
+"""
+import argparse
+import json
+import os
+import sys
+
+
+def read_fields(path):
+    """key=value words of a one-line file, as numbers."""
+    with open(path) as f:
+        return {k: float(v) for k, v in (w.split("=", 1) for w in f.read().split() if "=" in w)}
+
+
+def read_metrics(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            name, value = line.rsplit(" ", 1)
+            out[name] = float(value)
+    return out
+
+
+def metric(m, prefix):
+    """Sum of the samples whose name (with labels) starts with `prefix`."""
+    return sum(v for k, v in m.items() if k.startswith(prefix))
+
+
+def upstream_statuses(log, start, end):
+    """(answers, non-200 answers) in the byte range of the upstream's status log."""
+    with open(log, "rb") as f:
+        f.seek(start)
+        codes = f.read(end - start).split()
+    return len(codes), sum(1 for c in codes if c != b"200")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("samples")
+    ap.add_argument("--minutes", type=int, required=True)
+    ap.add_argument("--max-pending", type=int, required=True)
+    ap.add_argument("--rss-growth-pct", type=float, default=20)
+    ap.add_argument("--store-growth-pct", type=float, default=20)
+    ap.add_argument("--ticks", type=float, default=100)
+    ap.add_argument("--upstream-log", required=True)
+    ap.add_argument("--sidecar-log", required=True)
+    a = ap.parse_args()
+
+    def path(kind, name):
+        return os.path.join(a.samples, f"{kind}.{name}")
+
+    names = ["0"] + [str(m) for m in range(1, a.minutes + 1)] + ["end"]
+    proc = {n: read_fields(path("proc", n)) for n in names}
+    mets = {n: read_metrics(path("metrics", n)) for n in names}
+    labels = {}
+    for n in names:
+        with open(path("labels", n)) as f:
+            labels[n] = json.load(f)
+    wrk = {m: read_fields(path("wrk", m)) for m in range(1, a.minutes + 1)}
+
+    pending_name = "modelmonitor_predictions_pending"
+    rows = []
+    for m in range(1, a.minutes + 1):
+        prev, cur = proc[str(m - 1)], proc[str(m)]
+        w = wrk[m]
+        seconds = cur["time"] - prev["time"]
+        up_answers, up_failed = upstream_statuses(a.upstream_log, int(prev["upstream_log_bytes"]),
+                                                  int(cur["upstream_log_bytes"]))
+        socket_errors = w["connect"] + w["read"] + w["write"] + w["timeout"]
+        rows.append({
+            "min": m, "requests": int(w["requests"]), "rps": w["requests"] / seconds,
+            "non2xx": int(w["non2xx"]), "socket": int(socket_errors), "upstream_failed": up_failed,
+            "sidecar_failed": int(max(0, w["non2xx"] + socket_errors - up_failed)),
+            "p50": w["p50_us"], "p99": w["p99_us"], "p999": w["p999_us"],
+            "rss": cur["rss_kib"] / 1024,
+            "cpu": (cur["cpu_ticks"] - prev["cpu_ticks"]) / a.ticks / seconds * 100,
+            "pending": metric(mets[str(m)], pending_name),
+            "store": cur["store_bytes"] / 2**20,
+            "evicted": metric(mets[str(m)], "modelmonitor_evicted{")
+                       - metric(mets[str(m - 1)], "modelmonitor_evicted{"),
+            "joined": labels[str(m)].get("joined", 0) - labels[str(m - 1)].get("joined", 0),
+        })
+
+    print("\n%3s %9s %7s %7s %6s %8s %8s %9s %9s %7s %5s %8s %9s %8s %7s" % (
+        "min", "requests", "req/s", "non2xx", "sockerr", "sc_fail", "p50_us", "p99_us",
+        "p99.9_us", "rss_MiB", "cpu%", "pending", "store_MiB", "evicted", "joined"))
+    for r in rows:
+        print("%3d %9d %7.0f %7d %6d %8d %8.0f %9.0f %9.0f %7.1f %5.0f %8.0f %9.1f %8.0f %7d" % (
+            r["min"], r["requests"], r["rps"], r["non2xx"], r["socket"], r["sidecar_failed"],
+            r["p50"], r["p99"], r["p999"], r["rss"], r["cpu"], r["pending"], r["store"],
+            r["evicted"], r["joined"]))
+
+    end, first, last = mets["end"], rows[0], rows[-1]
+    checks = []  # (passed, line)
+
+    # Requests and who failed them.
+    served = sum(r["requests"] for r in rows)
+    failed = sum(r["non2xx"] + r["socket"] for r in rows)
+    up_answers, up_failed = upstream_statuses(a.upstream_log, int(proc["0"]["upstream_log_bytes"]),
+                                              int(proc["end"]["upstream_log_bytes"]))
+    sidecar_failed = max(0, failed - up_failed)
+    def during_run(name):
+        return metric(end, name) - metric(mets["0"], name)
+    sc_requests = during_run("modelmonitor_sidecar_requests_total{")
+    sc_5xx = during_run('modelmonitor_sidecar_requests_total{code="5xx"}')
+    sc_upstream = during_run("modelmonitor_sidecar_upstream_errors_total")
+    seconds = proc[str(a.minutes)]["time"] - proc["0"]["time"]
+    cpu_s = (proc[str(a.minutes)]["cpu_ticks"] - proc["0"]["cpu_ticks"]) / a.ticks
+    print(f"\nrequests: wrk got {served} answers in {seconds:.0f} s ({served / seconds:.0f}/s); "
+          f"the sidecar counted {sc_requests:.0f}, the upstream answered {up_answers}")
+    print(f"failed: {failed} (non-2xx {sum(r['non2xx'] for r in rows)}, socket errors "
+          f"{sum(r['socket'] for r in rows)}); the upstream answered {up_failed} non-200; "
+          f"sidecar-caused: {sidecar_failed} (its /metrics: {sc_5xx:.0f} 5xx, "
+          f"{sc_upstream:.0f} upstream errors)")
+    checks.append((sidecar_failed == 0, f"requests failed by the sidecar: {sidecar_failed}"))
+
+    # Memory and CPU.
+    idle, warm = proc["0"]["rss_kib"] / 1024, first["rss"]
+    growth = (last["rss"] / warm - 1) * 100
+    print(f"sidecar RSS: idle {idle:.1f} MiB, after minute 1 {warm:.1f} MiB, end {last['rss']:.1f} "
+          f"MiB, max {proc['end']['hwm_kib'] / 1024:.1f} MiB; {growth:+.1f} % after the warm-up "
+          f"minute; CPU {cpu_s:.0f} s, {cpu_s / max(served, 1) * 1000:.3f} CPU-s per 1000 requests")
+    checks.append((growth <= a.rss_growth_pct,
+                   f"RSS growth after minute 1: {growth:+.1f} % (limit {a.rss_growth_pct:.0f} %)"))
+
+    # Latency, first minute against last (reported, not checked: the machine is shared).
+    def drift(x, y):
+        return f"{(y / x - 1) * 100:+.0f} %" if x > 0 else "n/a"
+    spans = {q: (first[q], last[q], drift(first[q], last[q]), min(r[q] for r in rows),
+                 max(r[q] for r in rows)) for q in ("p50", "p99")}
+    print("latency, first vs last minute (range over all minutes): " + ", ".join(
+        "%s %.0f -> %.0f µs (%s; %.0f..%.0f)" % ((q,) + v) for q, v in spans.items()))
+
+    # The store: pending at most maxPending, and its files stop growing once the
+    # rows reach their bound (2 x maxPending: pending plus tombstones).
+    recorded_name = 'modelmonitor_sidecar_predictions_total{result="recorded"}'
+    recorded = metric(end, recorded_name)
+    queue_dropped = metric(end, 'modelmonitor_sidecar_predictions_total{result="dropped"}')
+    write_errors = metric(end, "modelmonitor_prediction_write_errors_total")
+    max_pending_seen = max(metric(mets[n], pending_name) for n in names)
+    bound_at = next((n for n in names[1:] if metric(mets[n], recorded_name) >= 2 * a.max_pending),
+                    None)
+    store_end, store_max = proc["end"]["store_bytes"], max(proc[n]["store_bytes"] for n in names)
+    print(f"store: maxPending {a.max_pending}, pending at most {max_pending_seen:.0f}; "
+          f"{recorded:.0f} predictions recorded, {metric(end, 'modelmonitor_evicted{'):.0f} "
+          f"evicted by maxPending, {queue_dropped:.0f} dropped by the full queue, "
+          f"{write_errors:.0f} write errors; files {store_end / 2**20:.1f} MiB at the end, "
+          f"{store_max / 2**20:.1f} MiB max")
+    checks.append((max_pending_seen <= a.max_pending, "pending predictions at most maxPending: "
+                   f"{max_pending_seen:.0f} <= {a.max_pending}"))
+    if bound_at is None:
+        checks.append((False, f"store bound exercised: fewer than 2 x maxPending = "
+                       f"{2 * a.max_pending} predictions recorded (run longer, lower MAX_PENDING)"))
+    else:
+        ref = proc[bound_at]["store_bytes"]
+        store_growth = (store_end / ref - 1) * 100
+        checks.append((store_growth <= a.store_growth_pct,
+                       f"store files after reaching 2 x maxPending rows (minute {bound_at}): "
+                       f"{ref / 2**20:.1f} -> {store_end / 2**20:.1f} MiB ({store_growth:+.1f} %, "
+                       f"limit {a.store_growth_pct:.0f} %)"))
+
+    # Every stored prediction is waiting, labelled, evicted or expired, and /metrics says which.
+    samples = metric(end, "modelmonitor_samples{")
+    fates = {k: metric(end, f"modelmonitor_{k}{{")
+             for k in ("labeled_samples", "evicted", "expired")}
+    fates["pending"] = metric(end, pending_name)
+    accounted = sum(fates.values())
+    window = next((k.split('window="')[1].split('"')[0] for k in end
+                   if k.startswith("modelmonitor_samples{")), "?")
+    duration = proc["end"]["time"] - proc["0"]["time"]
+    if window.endswith("s") and float(window[:-1]) < duration + 120:  # + the minute buckets' edge
+        print(f"note: the run outlasted the gauges' window ({window}): predictions not accounted")
+    else:
+        checks.append((samples == accounted and samples == recorded - write_errors,
+                       f"predictions accounted for in /metrics: recorded {recorded:.0f} = stored "
+                       f"{samples:.0f} = pending {fates['pending']:.0f} + labelled "
+                       f"{fates['labeled_samples']:.0f} + evicted {fates['evicted']:.0f} + expired "
+                       f"{fates['expired']:.0f}"))
+
+    # Labels.
+    lab = labels["end"]
+    uploads = lab.get("uploads", 0)
+    print(f"labels: {uploads} uploads of {lab.get('sent', 0) // max(uploads, 1)} "
+          f"({lab.get('failed_uploads', 0)} failed), {lab.get('received', 0)} received: "
+          f"{lab.get('joined', 0)} joined, {lab.get('expired', 0)} expired (evicted before their "
+          f"label), {lab.get('unknown', 0)} unknown, {lab.get('duplicate', 0)} duplicate, "
+          f"{lab.get('invalid', 0)} invalid; upload took "
+          f"{lab.get('upload_seconds_sum', 0) / max(uploads, 1) * 1000:.0f} ms mean, "
+          f"{lab.get('upload_seconds_max', 0) * 1000:.0f} ms max")
+    checks.append((lab.get("failed_uploads", 0) == 0 and uploads > 0,
+                   f"label uploads failed: {lab.get('failed_uploads', 0)} of {uploads}"))
+
+    with open(a.sidecar_log) as f:
+        log = [line.rstrip() for line in f if line.strip()]
+    if log:
+        print(f"sidecar log: {len(log)} lines (warnings and errors), first: {log[0][:300]}")
+
+    print()
+    for ok, line in checks:
+        print(("PASS " if ok else "FAIL ") + line)
+    if a.minutes < 2:
+        print("note: one minute only; RSS and store growth compare the first minute with itself")
+    passed = all(ok for ok, _ in checks)
+    print("verdict: " + ("PASS" if passed else "FAIL"))
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
