@@ -6,7 +6,7 @@
 # NGINX, TMP (removed on exit) and PIDS (killed on exit: append every process
 # started); sets WRK_CPU and SERVER_CPU ("taskset -c N" prefixes, empty without
 # pinning): with PIN=1 (default) and two or more CPUs, wrk and helpers run on
-# CPU 0 and the servers on CPU 1.
+# CPU 0 and the servers on CPU SERVER_CPU_ID=1.
 bench_start() {
   SIDECAR=$(realpath "$1/sidecar/modelmonitor-sidecar")
   NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -16,9 +16,9 @@ bench_start() {
   TMP=$(mktemp -d "/tmp/mm-$2-bench.XXXXXX")
   PIDS=()
   trap bench_cleanup EXIT
-  SERVER_CPU=""; WRK_CPU=""
+  SERVER_CPU=""; WRK_CPU=""; SERVER_CPU_ID=""
   if [ "${PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-    WRK_CPU="taskset -c 0"; SERVER_CPU="taskset -c 1"
+    SERVER_CPU_ID=1; WRK_CPU="taskset -c 0"; SERVER_CPU="taskset -c $SERVER_CPU_ID"
   fi
 }
 

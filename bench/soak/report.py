@@ -72,43 +72,56 @@ def main():
     wrk = {m: read_fields(path("wrk", m)) for m in range(1, a.minutes + 1)}
 
     pending_name = "modelmonitor_predictions_pending"
+    dropped_name = 'modelmonitor_sidecar_predictions_total{result="dropped"}'
     rows = []
     for m in range(1, a.minutes + 1):
         prev, cur = proc[str(m - 1)], proc[str(m)]
         w = wrk[m]
         seconds = cur["time"] - prev["time"]
-        up_answers, up_failed = upstream_statuses(a.upstream_log, int(prev["upstream_log_bytes"]),
-                                                  int(cur["upstream_log_bytes"]))
+
+        def grew(values, key):
+            return values[str(m)].get(key, 0) - values[str(m - 1)].get(key, 0)
+
+        def grew_metric(prefix):
+            return metric(mets[str(m)], prefix) - metric(mets[str(m - 1)], prefix)
+
+        _, up_failed = upstream_statuses(a.upstream_log, int(prev["upstream_log_bytes"]),
+                                         int(cur["upstream_log_bytes"]))
         socket_errors = w["connect"] + w["read"] + w["write"] + w["timeout"]
+        server = grew(proc, "server_total")
+        others = (grew(proc, "server_busy") - grew(proc, "cpu_ticks") - grew(proc, "nginx_ticks"))
         rows.append({
-            "min": m, "requests": int(w["requests"]), "rps": w["requests"] / seconds,
-            "non2xx": int(w["non2xx"]), "socket": int(socket_errors), "upstream_failed": up_failed,
-            "sidecar_failed": int(max(0, w["non2xx"] + socket_errors - up_failed)),
+            "min": m, "requests": w["requests"], "rps": w["requests"] / seconds,
+            "non2xx": w["non2xx"], "socket": socket_errors,
+            "sidecar_failed": max(0, w["non2xx"] + socket_errors - up_failed),
             "p50": w["p50_us"], "p99": w["p99_us"], "p999": w["p999_us"],
-            "rss": cur["rss_kib"] / 1024,
-            "cpu": (cur["cpu_ticks"] - prev["cpu_ticks"]) / a.ticks / seconds * 100,
-            "pending": metric(mets[str(m)], pending_name),
-            "store": cur["store_bytes"] / 2**20,
-            "evicted": metric(mets[str(m)], "modelmonitor_evicted{")
-                       - metric(mets[str(m - 1)], "modelmonitor_evicted{"),
-            "joined": labels[str(m)].get("joined", 0) - labels[str(m - 1)].get("joined", 0),
+            "rss": cur["rss_kib"] / 1024, "cpu": grew(proc, "cpu_ticks") / a.ticks / seconds * 100,
+            "others": max(0, others) / server * 100 if server > 0 else float("nan"),
+            "load": cur["load1"], "pending": metric(mets[str(m)], pending_name),
+            "store": cur["store_bytes"] / 2**20, "evicted": grew_metric("modelmonitor_evicted{"),
+            "dropped": grew_metric(dropped_name), "joined": grew(labels, "joined"),
         })
 
-    print("\n%3s %9s %7s %7s %6s %8s %8s %9s %9s %7s %5s %8s %9s %8s %7s" % (
-        "min", "requests", "req/s", "non2xx", "sockerr", "sc_fail", "p50_us", "p99_us",
-        "p99.9_us", "rss_MiB", "cpu%", "pending", "store_MiB", "evicted", "joined"))
+    # (heading, key, width, decimals). others%: the share of the servers' CPU that
+    # the sidecar and nginx did not use (other processes: the machine is shared).
+    columns = [("min", "min", 3, 0), ("requests", "requests", 9, 0), ("req/s", "rps", 6, 0),
+               ("non2xx", "non2xx", 6, 0), ("sockerr", "socket", 7, 0),
+               ("sc_fail", "sidecar_failed", 7, 0), ("p50_us", "p50", 7, 0),
+               ("p99_us", "p99", 7, 0), ("p99.9_us", "p999", 8, 0), ("rss_MiB", "rss", 7, 1),
+               ("cpu%", "cpu", 4, 0), ("others%", "others", 7, 0), ("load", "load", 5, 1),
+               ("pending", "pending", 7, 0), ("store_MiB", "store", 9, 1),
+               ("evicted", "evicted", 7, 0), ("dropped", "dropped", 7, 0),
+               ("joined", "joined", 6, 0)]
+    print("\n" + " ".join(f"{h:>{w}}" for h, _, w, _ in columns))
     for r in rows:
-        print("%3d %9d %7.0f %7d %6d %8d %8.0f %9.0f %9.0f %7.1f %5.0f %8.0f %9.1f %8.0f %7d" % (
-            r["min"], r["requests"], r["rps"], r["non2xx"], r["socket"], r["sidecar_failed"],
-            r["p50"], r["p99"], r["p999"], r["rss"], r["cpu"], r["pending"], r["store"],
-            r["evicted"], r["joined"]))
+        print(" ".join(f"{r[k]:>{w}.{d}f}" for _, k, w, d in columns))
 
     end, first, last = mets["end"], rows[0], rows[-1]
     checks = []  # (passed, line)
 
     # Requests and who failed them.
-    served = sum(r["requests"] for r in rows)
-    failed = sum(r["non2xx"] + r["socket"] for r in rows)
+    served = int(sum(r["requests"] for r in rows))
+    failed = int(sum(r["non2xx"] + r["socket"] for r in rows))
     up_answers, up_failed = upstream_statuses(a.upstream_log, int(proc["0"]["upstream_log_bytes"]),
                                               int(proc["end"]["upstream_log_bytes"]))
     sidecar_failed = max(0, failed - up_failed)
@@ -121,8 +134,8 @@ def main():
     cpu_s = (proc[str(a.minutes)]["cpu_ticks"] - proc["0"]["cpu_ticks"]) / a.ticks
     print(f"\nrequests: wrk got {served} answers in {seconds:.0f} s ({served / seconds:.0f}/s); "
           f"the sidecar counted {sc_requests:.0f}, the upstream answered {up_answers}")
-    print(f"failed: {failed} (non-2xx {sum(r['non2xx'] for r in rows)}, socket errors "
-          f"{sum(r['socket'] for r in rows)}); the upstream answered {up_failed} non-200; "
+    print(f"failed: {failed} (non-2xx {sum(r['non2xx'] for r in rows):.0f}, socket errors "
+          f"{sum(r['socket'] for r in rows):.0f}); the upstream answered {up_failed} non-200; "
           f"sidecar-caused: {sidecar_failed} (its /metrics: {sc_5xx:.0f} 5xx, "
           f"{sc_upstream:.0f} upstream errors)")
     checks.append((sidecar_failed == 0, f"requests failed by the sidecar: {sidecar_failed}"))
@@ -143,6 +156,10 @@ def main():
                  max(r[q] for r in rows)) for q in ("p50", "p99")}
     print("latency, first vs last minute (range over all minutes): " + ", ".join(
         "%s %.0f -> %.0f µs (%s; %.0f..%.0f)" % ((q,) + v) for q, v in spans.items()))
+    print(f"machine: load average {min(r['load'] for r in rows):.1f}.."
+          f"{max(r['load'] for r in rows):.1f}; other processes took "
+          f"{min(r['others'] for r in rows):.0f}..{max(r['others'] for r in rows):.0f} % of the "
+          "servers' CPU per minute")
 
     # The store: pending at most maxPending, and its files stop growing once the
     # rows reach their bound (2 x maxPending: pending plus tombstones).

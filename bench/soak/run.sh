@@ -9,7 +9,8 @@
 #   labels.py posts LABEL_BATCH labels every LABEL_EVERY s for ids among the
 #     latest 2 x MAX_PENDING: joined, expired (evicted before their label) or unknown;
 #   after each minute: the sidecar's RSS and CPU, its /metrics, the store's files,
-#     and the upstream's access log (status codes only) to tell who failed a request.
+#     the upstream's access log (status codes only) to tell who failed a request,
+#     and how much of the servers' CPU other processes took (the machine is shared).
 # report.py prints a table per minute and a summary, and exits non-zero if any
 # request failed, RSS grew more than RSS_GROWTH_PCT % after the first minute
 # (the warm-up), or the store outgrew its bound.
@@ -32,8 +33,9 @@ S=$TMP/samples; mkdir -p "$S" "$TMP/store"
 
 make_body request > "$TMP/request.json"
 RESPONSE=$(make_body response 1)
-write_nginx_conf "$TMP/up" "$UP_PORT" "access_log $TMP/up/logs/status.log status buffer=64k flush=1s;
-  default_type application/json; return 200 '$RESPONSE';"
+write_nginx_conf "$TMP/up" "$UP_PORT" \
+  "access_log $TMP/up/logs/status.log status buffer=64k flush=1s;
+   default_type application/json; return 200 '$RESPONSE';"
 python3 -c 'import secrets; print(secrets.token_hex(16))' > "$TMP/label.token"
 cat > "$TMP/monitor.json" <<JSON
 {"selector": {"matchLabels": {"app": "soak"}}, "target": {"name": "soak"},
@@ -43,7 +45,8 @@ cat > "$TMP/monitor.json" <<JSON
                  "maxLabelDelay": "1h", "maxPending": $MAX_PENDING}}
 JSON
 
-$SERVER_CPU "$NGINX" -p "$TMP/up" -c "$TMP/up/nginx.conf" & PIDS+=($!)
+$SERVER_CPU "$NGINX" -p "$TMP/up" -c "$TMP/up/nginx.conf" & UP_PID=$!
+PIDS+=($UP_PID)
 $SERVER_CPU "$SIDECAR" --config "$TMP/monitor.json" --store-dir "$TMP/store" \
   --label-token-file "$TMP/label.token" --listen-address 127.0.0.1 --threads 1 \
   --upstream "127.0.0.1:$UP_PORT" --data-port "$SC_PORT" --admin-port "$SC_ADMIN" \
@@ -58,14 +61,28 @@ PIDS+=($LABELS_PID)
 
 # nginx writes its buffered access log now (it does every second anyway).
 flush_upstream_log() { kill -USR1 "$(cat "$TMP/up/nginx.pid")"; sleep 1; }
-# sample NAME: what the sidecar, its store and the upstream show now.
+# The servers' CPU (when pinned): busy and total clock ticks, to tell how much of
+# it other processes took (the machine is shared).
+server_cpu() {
+  [ -n "$SERVER_CPU_ID" ] || { echo 'server_busy=0 server_total=0'; return; }
+  awk '{printf "server_busy=%d server_total=%d", $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' \
+    <(grep "^cpu$SERVER_CPU_ID " /proc/stat)
+}
+nginx_ticks() {
+  local t=0 p
+  for p in $UP_PID $(cat "/proc/$UP_PID/task/$UP_PID/children"); do t=$((t + $(cpu_ticks $p))); done
+  echo $t
+}
+# sample NAME: what the sidecar, its store, the upstream and the machine show now.
 sample() {
   curl -s "http://127.0.0.1:$SC_ADMIN/metrics" > "$S/metrics.$1"
   cp "$TMP/labels.json" "$S/labels.$1" 2>/dev/null || echo '{}' > "$S/labels.$1"
-  printf 'time=%s rss_kib=%s hwm_kib=%s cpu_ticks=%s store_bytes=%s upstream_log_bytes=%s\n' \
+  printf 'time=%s rss_kib=%s hwm_kib=%s cpu_ticks=%s nginx_ticks=%s %s load1=%s ' \
     "$(date +%s.%N)" "$(rss_kib $SC_PID)" "$(hwm_kib $SC_PID)" "$(cpu_ticks $SC_PID)" \
+    "$(nginx_ticks)" "$(server_cpu)" "$(cut -d' ' -f1 /proc/loadavg)" > "$S/proc.$1"
+  printf 'store_bytes=%s upstream_log_bytes=%s\n' \
     "$(stat -c %s "$TMP"/store/* | awk '{s += $1} END {print s}')" \
-    "$(stat -c %s "$TMP/up/logs/status.log")" > "$S/proc.$1"
+    "$(stat -c %s "$TMP/up/logs/status.log")" >> "$S/proc.$1"
 }
 
 printf 'soak: %d x %d s, %d connections, maxPending %d, %s labels every %s s; sidecar pid %d\n' \
