@@ -2,9 +2,10 @@
 """The label uploader of bench/soak/run.sh.
 
 Every --every seconds it POSTs one NDJSON batch of --batch labels to the
-sidecar's /v1/labels. wrk numbers its requests r1, r2, ... (bench/soak/requests.lua)
-and the sidecar counts the requests it answered, so the ids r1..rK exist, K
-being the sidecar's count since this uploader started; each label names one of
+sidecar's /v1/labels. wrk numbers its requests r1, r2, ... and writes the
+latest number K to the file --progress every 1000 requests
+(bench/soak/requests.lua), so the ids r1..rK exist (but for the few still in
+flight, whose labels wait for them as early labels); each label names one of
 the latest --span of them, chosen at random. With a span of twice maxPending
 about half find their prediction waiting (joined) and the rest name predictions
 evicted by maxPending (expired) or already forgotten (unknown); a few name the
@@ -21,11 +22,12 @@ import urllib.error
 import urllib.request
 
 
-def answered_requests(metrics_url):
-    with urllib.request.urlopen(metrics_url, timeout=10) as r:
-        text = r.read().decode()
-    return int(sum(float(line.split()[-1]) for line in text.splitlines()
-                   if line.startswith("modelmonitor_sidecar_requests_total{")))
+def issued_ids(progress):
+    try:
+        with open(progress) as f:
+            return int(f.read() or 0)
+    except (OSError, ValueError):  # not written yet, or being rewritten
+        return 0
 
 
 def main():
@@ -35,6 +37,7 @@ def main():
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--every", type=float, default=1.0)
     ap.add_argument("--span", type=int, required=True)
+    ap.add_argument("--progress", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
@@ -44,10 +47,8 @@ def main():
     rng = random.Random(a.seed)
     with open(a.token_file) as f:
         token = f.read().strip()
-    metrics_url = a.admin + "/metrics"
-    base = answered_requests(metrics_url)  # the readiness probes, before wrk's r1
-    totals = {k: 0 for k in ("uploads", "failed_uploads", "sent", "received", "joined", "expired",
-                             "unknown", "duplicate", "invalid")}
+    totals = {name: 0 for name in ("uploads", "failed_uploads", "sent", "received", "joined",
+                                   "expired", "unknown", "duplicate", "invalid")}
     totals["upload_seconds_max"] = 0.0
     totals["upload_seconds_sum"] = 0.0
 
@@ -57,9 +58,10 @@ def main():
         os.replace(a.out + ".tmp", a.out)
 
     save()
+    k = 0
     while not stop:
         started = time.monotonic()
-        k = answered_requests(metrics_url) - base
+        k = max(k, issued_ids(a.progress))  # 0 while wrk rewrites the file
         if k > 0:
             ids = (rng.randint(max(1, k - a.span + 1), k) for _ in range(a.batch))
             body = "".join(json.dumps({"id": f"r{i}", "label": rng.randint(0, 1)}) + "\n"
