@@ -10,71 +10,20 @@
 #
 # Usage: bench/proxy/run.sh [build dir (default build)] [seconds per run (default 10)]
 # Env: CONNS="1 16 64"; PIN=1 (default) pins wrk to CPU 0 and the servers to CPU 1;
-# SAMPLE_RATE=1 (default) makes the sidecar parse and record every response.
+# SAMPLE_RATE=1 (default) makes the sidecar parse every response (no store: nothing is recorded).
 set -euo pipefail
 BUILD=${1:-build}
 DURATION=${2:-10}
 CONNS=${CONNS:-"1 16 64"}
-SIDECAR=$(realpath "$BUILD/sidecar/modelmonitor-sidecar")
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-[ -x "$NGINX" ] || { echo "nginx is missing: apt-get install nginx-light" >&2; exit 1; }
-[ -x "$SIDECAR" ] || { echo "build the sidecar first: ninja -C $BUILD modelmonitor-sidecar" >&2; exit 1; }
-
-TMP=$(mktemp -d /tmp/mm-proxy-bench.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$TMP"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "$0")/../lib.sh"
+bench_start "$BUILD" proxy
 UP_PORT=$(free_port); NGX_PORT=$(free_port); SC_PORT=$(free_port); SC_ADMIN=$(free_port)
 
-SERVER_CPU=""; WRK_CPU=""
-if [ "${PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-  WRK_CPU="taskset -c 0"; SERVER_CPU="taskset -c 1"
-fi
-
-# 1 KB Open Inference Protocol bodies: the upstream's response and wrk's request.
-make_body() {
-  python3 - "$1" <<'PY'
-import json, sys
-if sys.argv[1] == "response":
-    body = {"model_name": "fraud", "model_version": "v1", "id": "bench",
-            "outputs": [{"name": "predict_proba", "shape": [60, 2], "datatype": "FP32",
-                         "data": [round(0.1 + i * 0.001, 3) for i in range(120)]}]}
-else:
-    body = {"id": "bench", "inputs": [{"name": "features", "shape": [32, 4], "datatype": "FP32",
-                                       "data": [round(5.1 + i * 0.01, 2) for i in range(128)]}]}
-s = json.dumps(body, separators=(",", ":"))
-s = s[:-1] + ',"parameters":{"pad":"' + "x" * max(0, 1024 - len(s) - 25) + '"}}'
-print(s)
-PY
-}
+# 1 KB Open Inference Protocol bodies: the upstream's response (60 predictions) and wrk's request.
 RESPONSE=$(make_body response)
 REQUEST=$(make_body request)
 printf 'response body %d bytes, request body %d bytes, %s s per run\n' "${#RESPONSE}" "${#REQUEST}" "$DURATION"
 
-write_nginx_conf() {  # dir listen_port location_body
-  mkdir -p "$1/logs"
-  cat > "$1/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $1/nginx.pid;
-error_log $1/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $1/body; proxy_temp_path $1/proxy;
-  fastcgi_temp_path $1/f; uwsgi_temp_path $1/u; scgi_temp_path $1/s;
-  keepalive_requests 1000000;
-  upstream model { server 127.0.0.1:$UP_PORT; keepalive 128; keepalive_requests 1000000; }
-  server {
-    listen 127.0.0.1:$2;
-    location / { client_body_buffer_size 16k; $3 }
-  }
-}
-CONF
-}
 write_nginx_conf "$TMP/up" "$UP_PORT" "default_type application/json; return 200 '$RESPONSE';"
 write_nginx_conf "$TMP/proxy" "$NGX_PORT" \
   "proxy_pass http://model; proxy_http_version 1.1; proxy_set_header Connection \"\";"
@@ -87,19 +36,11 @@ $SERVER_CPU "$SIDECAR" --data-port "$SC_PORT" --admin-port "$SC_ADMIN" \
   --log-level warning & SC_PID=$!
 PIDS+=($SC_PID)
 
-for port in $UP_PORT $NGX_PORT $SC_PORT; do
-  for _ in $(seq 50); do
-    curl -s -o /dev/null -X POST "http://127.0.0.1:$port/v2/models/fraud/infer" -d '{}' && break
-    sleep 0.1
-  done
-done
+wait_for_post $UP_PORT $NGX_PORT $SC_PORT
 
 printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' \
   "$REQUEST" > "$TMP/post.lua"
 
-rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-hwm_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICKS=$(getconf CLK_TCK)
 IDLE_RSS=$(rss_kib $SC_PID)
 
@@ -156,5 +97,6 @@ PY
 done
 printf '\nsidecar RSS: idle %d KiB, after the runs %d KiB, peak %d KiB\n' \
   "$IDLE_RSS" "$(rss_kib $SC_PID)" "$(hwm_kib $SC_PID)"
-printf "predictions recorded by the sidecar (sampleRate ${SAMPLE_RATE:-1}; the queue holds 10000 without a store): %s\n" \
-  "$(curl -s "http://127.0.0.1:$SC_ADMIN/metrics" | awk '/^modelmonitor_sidecar_predictions_total\{result="recorded"\}/ {print $2}')"
+# Without a store nothing is recorded, but sampled responses are parsed: none may fail.
+printf "responses in which the sidecar found no prediction (sampleRate ${SAMPLE_RATE:-1}): %s\n" \
+  "$(metric "http://127.0.0.1:$SC_ADMIN/metrics" modelmonitor_sidecar_extraction_errors_total)"
