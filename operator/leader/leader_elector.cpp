@@ -50,6 +50,12 @@ void LeaderElector::Stop() {
     cv_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
+  FinishPendingTry();
+}
+
+void LeaderElector::FinishPendingTry() {
+  if (pending_try_.valid()) pending_try_.wait();  // it uses this object's lease state
+  pending_try_ = {};
 }
 
 void LeaderElector::SleepFor(std::chrono::milliseconds d) {
@@ -74,15 +80,23 @@ void LeaderElector::Run() {
     leader_ = true;
     log::Info("leader election: became leader", {{"identity", options_.identity}});
     if (on_started_) on_started_();
-    // Renew every retry period; give up when none succeeded for renew_deadline.
+    // Renew every retry period; give up when none succeeded for renew_deadline,
+    // also while a try is still on its way: a request can hang rather than fail
+    // (an API server whose etcd is stopped answers nothing), and a leader that
+    // cannot renew must stop before a follower may take the lease. client-go
+    // bounds its tries by the renew deadline for the same reason.
     auto last_renew = Clock::now();
     bool lost = false;
     while (!stop_ && !lost) {
       SleepFor(options_.retry_period);
       if (stop_) break;
-      if (TryAcquireOrRenew()) {
+      const auto deadline = last_renew + options_.renew_deadline;
+      pending_try_ = std::async(std::launch::async, [this] { return TryAcquireOrRenew(); });
+      if (pending_try_.wait_until(deadline) != std::future_status::ready) {
+        lost = true;  // the try finishes later (FinishPendingTry); its answer comes too late
+      } else if (pending_try_.get()) {
         last_renew = Clock::now();
-      } else if (Clock::now() - last_renew >= options_.renew_deadline) {
+      } else if (Clock::now() >= deadline) {
         lost = true;
       }
     }
@@ -91,8 +105,9 @@ void LeaderElector::Run() {
       log::Error(
           "leader election: lost the lease (no renewal within the renew deadline); "
           "work stopped, campaigning again",
-          {{"identity", options_.identity}});
+          {{"identity", options_.identity}, {"tryInFlight", pending_try_.valid()}});
       if (on_stopped_) on_stopped_();
+      FinishPendingTry();
       continue;
     }
     if (options_.release_on_cancel) Release();  // stopping while leading

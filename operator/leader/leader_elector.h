@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -31,7 +32,8 @@ struct LeaderElectionOptions {
 // Leader election on a coordination.k8s.io/v1 Lease with client-go's
 // semantics (tools/leaderelection): optimistic concurrency on the Lease's
 // resourceVersion; expiry judged by the local time the record was last seen to
-// change (not the holder's clock); leaseTransitions counted.
+// change (not the holder's clock); leaseTransitions counted; a leader stops at
+// the renew deadline even when its renewal request hangs.
 // on_started runs on the elector's thread when this process becomes leader;
 // on_stopped when it loses the lease or stops leading, and must stop all work
 // at once. After a loss the elector campaigns again (client-go's callers
@@ -57,6 +59,8 @@ class LeaderElector {
   // One attempt: creates, renews or takes the lease. True when we hold it.
   bool TryAcquireOrRenew();
   void Release();
+  // Waits for a renewal try given up on at the renew deadline to return.
+  void FinishPendingTry();
   void SleepFor(std::chrono::milliseconds d);
   std::chrono::milliseconds Jittered(std::chrono::milliseconds d);
 
@@ -71,6 +75,7 @@ class LeaderElector {
   Clock::time_point observed_time_{};
   nlohmann::json observed_lease_;
 
+  std::future<bool> pending_try_;  // a renewal try, run apart so its wait can be bounded
   std::atomic<bool> leader_{false};
   std::atomic<bool> stop_{false};
   std::mutex mu_;

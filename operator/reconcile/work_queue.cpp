@@ -73,7 +73,10 @@ std::optional<std::string> WorkQueue::Get() {
 void WorkQueue::Done(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
   processing_.erase(key);
-  if (dirty_.count(key) && !shutting_down_) {
+  // Queued even while shut down (Get hands out nothing then): a dirty key that is
+  // not processing must be in queue_, or every later Add of it is taken for a
+  // duplicate and it is never handed out again after Reopen.
+  if (dirty_.count(key)) {
     queue_.push_back(key);
     cv_.notify_one();
   }

@@ -1,7 +1,5 @@
 #include "sidecar/labels/accuracy_timer.h"
 
-#include "common/log.h"
-
 namespace mm::sidecar {
 
 AccuracyTimer::AccuracyTimer(GroundTruth& ground_truth, AccuracyGauges& gauges,
@@ -16,12 +14,12 @@ void AccuracyTimer::Start() {
 void AccuracyTimer::Stop() { thread_.Stop(); }
 
 void AccuracyTimer::Tick() {
-  if (auto swept = ground_truth_.Sweep(); !swept) {
-    log::Warning("prediction store sweep failed", {{"error", swept.error().message}});
-  }
+  // A failed sweep is the store's health to report (once, and counted), not a
+  // warning every period.
+  (void)ground_truth_.Sweep();
   const auto c = ground_truth_.counters();
   gauges_.Update(ground_truth_.Report(window_), c.predictions_dropped, c.predictions_write_errors,
-                 c.store.pending);
+                 c.store.pending, c.store_health);
 }
 
 }  // namespace mm::sidecar

@@ -37,8 +37,15 @@ LabelHttpAnswer GroundTruth::PostLabels(std::string_view body, std::string_view 
   bool refused = false;
   auto answer = joiner_->JoinBody(body, content_type, &refused);
   if (answer) return {200, answer->ToJson()};
-  if (!refused) log::Warning("labels could not be joined", {{"error", answer.error().message}});
-  return {refused ? 400 : 503, {{"error", answer.error().message}}};
+  if (refused) return {400, {{"error", answer.error().message}}};
+  // The store failed: its health logged it (once) and counted it.
+  if (store_->health().counts().full) {
+    return {507,
+            {{"error", answer.error().message +
+                           ": the prediction store's volume is full; no label of this batch "
+                           "was stored: post it again once space is freed"}}};
+  }
+  return {503, {{"error", answer.error().message + ": no label of this batch was stored"}}};
 }
 
 Status GroundTruth::Sweep() {
@@ -59,7 +66,7 @@ AccuracyReport GroundTruth::Report(TimeMs window) const {
 }
 
 GroundTruth::Counters GroundTruth::counters() const {
-  return {queue_->dropped(), queue_->write_errors(), store_->Stats()};
+  return {queue_->dropped(), queue_->write_errors(), store_->Stats(), store_->health().counts()};
 }
 
 }  // namespace mm::sidecar

@@ -21,8 +21,9 @@ struct GroundTruthOptions {
 };
 
 // What the admin port answers for POST /v1/labels: 200 with the LabelAnswer,
-// 400 {"error": ...} for a refused batch, 503 {"error": ...} when the store failed
-// (nothing acknowledged; the gateway retries, which idempotency makes safe).
+// 400 {"error": ...} for a refused batch, 507 {"error": ...} when the store's volume
+// is full and 503 when the store failed otherwise (nothing acknowledged either way;
+// the gateway retries, which idempotency makes safe).
 struct LabelHttpAnswer {
   int status = 200;
   nlohmann::json body;
@@ -54,6 +55,7 @@ class GroundTruth {
     int64_t predictions_dropped = 0;       // queue full
     int64_t predictions_write_errors = 0;  // the store refused a batch
     StoreStats store;
+    StoreHealth::Counts store_health;
   };
   Counters counters() const;
 

@@ -61,10 +61,31 @@ AccuracyGauges::AccuracyGauges(prometheus::Registry& registry, std::string windo
                   .Help("Predictions waiting for their label")
                   .Register(registry)
                   .Add({});
+  auto& store_errors =
+      prometheus::BuildCounter()
+          .Name("modelmonitor_store_errors_total")
+          .Help(
+              "Prediction store transactions that failed, by what they wrote (predictions, "
+              "labels, sweep) and why (full: the store's volume is full; error: anything else)")
+          .Register(registry);
+  for (auto op : {StoreOperation::kPredictions, StoreOperation::kLabels, StoreOperation::kSweep}) {
+    for (auto cause : {StoreFailure::kFull, StoreFailure::kError}) {
+      store_errors_[static_cast<int>(op)][static_cast<int>(cause)] = &store_errors.Add(
+          {{"operation", StoreHealth::Name(op)}, {"reason", StoreHealth::Name(cause)}});
+    }
+  }
+  store_degraded_ = &prometheus::BuildGauge()
+                         .Name("modelmonitor_store_degraded")
+                         .Help(
+                             "1 while the prediction store cannot write (its last write failed; "
+                             "inference goes on, predictions and labels are lost), else 0")
+                         .Register(registry)
+                         .Add({});
 }
 
 void AccuracyGauges::Update(const AccuracyReport& report, int64_t predictions_dropped,
-                            int64_t predictions_write_errors, int64_t pending) {
+                            int64_t predictions_write_errors, int64_t pending,
+                            const StoreHealth::Counts& store_health) {
   for (auto& [name, gauge] : gauges_) {
     const auto it = report.find(name);
     gauge->Set(it == report.end() ? std::numeric_limits<double>::quiet_NaN() : it->second);
@@ -77,6 +98,15 @@ void AccuracyGauges::Update(const AccuracyReport& report, int64_t predictions_dr
   dropped_seen_ = std::max(dropped_seen_, dropped);
   write_errors_seen_ = std::max(write_errors_seen_, errors);
   pending_->Set(static_cast<double>(pending));
+  for (int op = 0; op < 3; ++op) {
+    for (int cause = 0; cause < 2; ++cause) {
+      const int64_t total = store_health.failures[op][cause];
+      int64_t& seen = store_errors_seen_[op][cause];
+      if (total > seen) store_errors_[op][cause]->Increment(static_cast<double>(total - seen));
+      seen = std::max(seen, total);
+    }
+  }
+  store_degraded_->Set(store_health.degraded ? 1 : 0);
 }
 
 }  // namespace mm::sidecar

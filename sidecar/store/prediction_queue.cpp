@@ -3,8 +3,6 @@
 #include <utility>
 #include <vector>
 
-#include "common/log.h"
-
 namespace mm::sidecar {
 
 PredictionQueue::PredictionQueue(PredictionStore* store, std::function<TimeMs()> now,
@@ -58,7 +56,6 @@ int64_t PredictionQueue::queued() const {
 void PredictionQueue::Run() {
   std::vector<Prediction> batch;
   batch.reserve(options_.max_batch);
-  bool warned = false;
   std::unique_lock lock(mu_);
   while (true) {
     // Group commit: the writer takes whatever is queued; while one transaction
@@ -75,13 +72,8 @@ void PredictionQueue::Run() {
     auto result = store_->Put(batch, now_());
     if (result) {
       if (on_written_) on_written_(batch, result.value());
-    } else {
+    } else {  // the store's health logs the degraded mode; here the loss is counted
       write_errors_.fetch_add(static_cast<int64_t>(batch.size()), std::memory_order_relaxed);
-      if (!warned) {  // degraded: log once, count always
-        log::Warning("predictions could not be stored; counting them as write errors",
-                     {{"error", result.error().message}});
-        warned = true;
-      }
     }
     const uint64_t n = batch.size();
     batch.clear();

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <cstring>
 #include <string_view>
 #include <utility>
@@ -219,18 +220,45 @@ Status SqlitePredictionStore::Init() {
   return OkStatus();
 }
 
+Error SqlitePredictionStore::Failure(std::string_view what) {
+  // The extended code and errno now: the ROLLBACK that follows overwrites them.
+  const int code = sqlite3_extended_errcode(db_);
+  const int system = sqlite3_system_errno(db_);
+  failed_full_ = (code & 0xff) == SQLITE_FULL ||
+                 ((code & 0xff) == SQLITE_IOERR && (system == ENOSPC || system == EDQUOT));
+  return SqlError(db_, what);
+}
+
+template <typename Write>
+auto SqlitePredictionStore::Accounted(StoreOperation operation, Write write) {
+  std::lock_guard lock(mu_);
+  const int64_t changes_before = sqlite3_total_changes64(db_);
+  auto result = write();
+  if (!result) {
+    health_.Failed(operation, failed_full_ ? StoreFailure::kFull : StoreFailure::kError,
+                   result.error().message);
+  } else if (sqlite3_total_changes64(db_) > changes_before) {
+    health_.Committed();
+  }
+  return result;
+}
+
 Status SqlitePredictionStore::Rollback(Status cause) {
   sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   return cause;
 }
 
 Result<PutResult> SqlitePredictionStore::Put(std::span<const Prediction> predictions, TimeMs now) {
-  std::lock_guard lock(mu_);
+  return Accounted(StoreOperation::kPredictions, [&] { return PutLocked(predictions, now); });
+}
+
+Result<PutResult> SqlitePredictionStore::PutLocked(std::span<const Prediction> predictions,
+                                                   TimeMs now) {
   auto& st = *stmts_;
   PutResult out;
   out.stored.assign(predictions.size(), false);
   StoreStats next = stats_;
-  if (st.begin.Use().Step() != SQLITE_DONE) return SqlError(db_, "BEGIN");
+  if (st.begin.Use().Step() != SQLITE_DONE) return Failure("BEGIN");
   for (size_t i = 0; i < predictions.size(); ++i) {
     const Prediction& p = predictions[i];
     if (st.insert.Use()
@@ -240,7 +268,7 @@ Result<PutResult> SqlitePredictionStore::Put(std::span<const Prediction> predict
             .Bind(4, p.value)
             .BindScores(5, p.scores)
             .Step() != SQLITE_DONE) {
-      return Rollback(SqlError(db_, "storing a prediction")).error();
+      return Rollback(Failure("storing a prediction")).error();
     }
     if (sqlite3_changes(db_) == 0) {
       ++out.duplicate_ids;
@@ -255,7 +283,7 @@ Result<PutResult> SqlitePredictionStore::Put(std::span<const Prediction> predict
     st.find_early.Use();
     if (st.join_early.Use().Bind(1, p.id).Bind(2, label).Bind(3, now).Step() != SQLITE_DONE ||
         st.delete_early.Use().Bind(1, p.id).Step() != SQLITE_DONE) {
-      return Rollback(SqlError(db_, "joining an early label")).error();
+      return Rollback(Failure("joining an early label")).error();
     }
     --next.early_labels;
     --next.pending;
@@ -267,7 +295,7 @@ Result<PutResult> SqlitePredictionStore::Put(std::span<const Prediction> predict
             .Bind(1, next.pending - options_.limits.max_pending)
             .Bind(2, now)
             .Step() != SQLITE_DONE) {
-      return Rollback(SqlError(db_, "evicting the oldest predictions")).error();
+      return Rollback(Failure("evicting the oldest predictions")).error();
     }
     out.evicted = sqlite3_changes(db_);
     next.pending -= out.evicted;
@@ -277,12 +305,12 @@ Result<PutResult> SqlitePredictionStore::Put(std::span<const Prediction> predict
     if (st.drop_oldest_tombstones.Use()
             .Bind(1, next.resolved - options_.limits.max_pending)
             .Step() != SQLITE_DONE) {
-      return Rollback(SqlError(db_, "dropping the oldest resolved predictions")).error();
+      return Rollback(Failure("dropping the oldest resolved predictions")).error();
     }
     next.resolved -= sqlite3_changes(db_);
   }
   if (st.commit.Use().Step() != SQLITE_DONE) {
-    return Rollback(SqlError(db_, "committing predictions")).error();
+    return Rollback(Failure("committing predictions")).error();
   }
   stats_ = next;
   return out;
@@ -290,28 +318,32 @@ Result<PutResult> SqlitePredictionStore::Put(std::span<const Prediction> predict
 
 Result<ApplyLabelsResult> SqlitePredictionStore::ApplyLabels(std::span<const Label> labels,
                                                              TimeMs now) {
-  std::lock_guard lock(mu_);
+  return Accounted(StoreOperation::kLabels, [&] { return ApplyLabelsLocked(labels, now); });
+}
+
+Result<ApplyLabelsResult> SqlitePredictionStore::ApplyLabelsLocked(std::span<const Label> labels,
+                                                                   TimeMs now) {
   auto& st = *stmts_;
   ApplyLabelsResult out;
   out.outcomes.reserve(labels.size());
   StoreStats next = stats_;
   int64_t dropped = 0;
   const TimeMs oldest_joinable = now - options_.limits.max_label_delay;
-  if (st.begin.Use().Step() != SQLITE_DONE) return SqlError(db_, "BEGIN");
+  if (st.begin.Use().Step() != SQLITE_DONE) return Failure("BEGIN");
   for (const Label& l : labels) {
     auto& join = st.join.Use().Bind(1, l.id).Bind(2, l.value).Bind(3, now).Bind(4, oldest_joinable);
     const int rc = join.Step();
     if (rc == SQLITE_ROW) {
       JoinedLabel j{Prediction{l.id, join.Int(0), join.Text(1), join.Real(2), join.Scores(3)},
                     l.value, now};
-      if (join.Step() != SQLITE_DONE) return Rollback(SqlError(db_, "joining a label")).error();
+      if (join.Step() != SQLITE_DONE) return Rollback(Failure("joining a label")).error();
       out.joined.push_back(std::move(j));
       out.outcomes.push_back(LabelOutcome::kJoined);
       --next.pending;
       ++next.resolved;
       continue;
     }
-    if (rc != SQLITE_DONE) return Rollback(SqlError(db_, "joining a label")).error();
+    if (rc != SQLITE_DONE) return Rollback(Failure("joining a label")).error();
     auto& state_of = st.state_of.Use().Bind(1, l.id);
     if (state_of.Step() == SQLITE_ROW) {
       const int64_t state = state_of.Int(0);
@@ -321,7 +353,7 @@ Result<ApplyLabelsResult> SqlitePredictionStore::ApplyLabels(std::span<const Lab
       } else if (state == kPending) {
         // Past max_label_delay but not swept yet: it expires now, exactly once.
         if (st.expire_one.Use().Bind(1, l.id).Bind(2, now).Step() != SQLITE_DONE) {
-          return Rollback(SqlError(db_, "expiring a prediction")).error();
+          return Rollback(Failure("expiring a prediction")).error();
         }
         --next.pending;
         ++next.resolved;
@@ -334,7 +366,7 @@ Result<ApplyLabelsResult> SqlitePredictionStore::ApplyLabels(std::span<const Lab
     }
     // Not seen (yet): hold it in case its prediction is still on its way.
     if (st.hold_early.Use().Bind(1, l.id).Bind(2, l.value).Bind(3, now).Step() != SQLITE_DONE) {
-      return Rollback(SqlError(db_, "holding an early label")).error();
+      return Rollback(Failure("holding an early label")).error();
     }
     next.early_labels += sqlite3_changes(db_);
     out.outcomes.push_back(LabelOutcome::kUnknown);
@@ -343,13 +375,13 @@ Result<ApplyLabelsResult> SqlitePredictionStore::ApplyLabels(std::span<const Lab
     if (st.drop_oldest_early.Use()
             .Bind(1, next.early_labels - options_.limits.max_early_labels)
             .Step() != SQLITE_DONE) {
-      return Rollback(SqlError(db_, "dropping the oldest early labels")).error();
+      return Rollback(Failure("dropping the oldest early labels")).error();
     }
     dropped = sqlite3_changes(db_);
     next.early_labels -= dropped;
   }
   if (st.commit.Use().Step() != SQLITE_DONE) {
-    return Rollback(SqlError(db_, "committing labels")).error();
+    return Rollback(Failure("committing labels")).error();
   }
   stats_ = next;
   early_dropped_by_bound_ += dropped;
@@ -357,29 +389,32 @@ Result<ApplyLabelsResult> SqlitePredictionStore::ApplyLabels(std::span<const Lab
 }
 
 Result<SweepResult> SqlitePredictionStore::Sweep(TimeMs now) {
-  std::lock_guard lock(mu_);
+  return Accounted(StoreOperation::kSweep, [&] { return SweepLocked(now); });
+}
+
+Result<SweepResult> SqlitePredictionStore::SweepLocked(TimeMs now) {
   auto& st = *stmts_;
   SweepResult out;
   StoreStats next = stats_;
   const TimeMs delay = options_.limits.max_label_delay;
-  if (st.begin.Use().Step() != SQLITE_DONE) return SqlError(db_, "BEGIN");
+  if (st.begin.Use().Step() != SQLITE_DONE) return Failure("BEGIN");
   if (st.expire.Use().Bind(1, now - delay).Bind(2, now).Step() != SQLITE_DONE) {
-    return Rollback(SqlError(db_, "expiring predictions")).error();
+    return Rollback(Failure("expiring predictions")).error();
   }
   out.expired = sqlite3_changes(db_);
   next.pending -= out.expired;
   next.resolved += out.expired;
   if (st.drop_tombstones.Use().Bind(1, now - 2 * delay).Step() != SQLITE_DONE) {
-    return Rollback(SqlError(db_, "dropping resolved predictions")).error();
+    return Rollback(Failure("dropping resolved predictions")).error();
   }
   next.resolved -= sqlite3_changes(db_);
   if (st.drop_stale_early.Use().Bind(1, now - options_.limits.early_label_grace).Step() !=
       SQLITE_DONE) {
-    return Rollback(SqlError(db_, "dropping stale early labels")).error();
+    return Rollback(Failure("dropping stale early labels")).error();
   }
   out.early_labels_dropped = sqlite3_changes(db_);
   next.early_labels -= out.early_labels_dropped;
-  if (st.commit.Use().Step() != SQLITE_DONE) return Rollback(SqlError(db_, "COMMIT")).error();
+  if (st.commit.Use().Step() != SQLITE_DONE) return Rollback(Failure("COMMIT")).error();
   stats_ = next;
   return out;
 }
@@ -404,7 +439,7 @@ Status SqlitePredictionStore::ForEachJoined(TimeMs since,
                    q.Int(6)});
   }
   q.Use();
-  if (rc != SQLITE_DONE) return SqlError(db_, "reading joined predictions");
+  if (rc != SQLITE_DONE) return Failure("reading joined predictions");
   return OkStatus();
 }
 

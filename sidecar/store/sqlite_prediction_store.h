@@ -3,8 +3,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "sidecar/store/prediction_store.h"
+#include "sidecar/store/store_health.h"
 
 struct sqlite3;
 
@@ -24,7 +26,8 @@ struct SqliteStoreOptions {
 
 // PredictionStore on SQLite in WAL mode. One connection behind a mutex: the
 // writer thread, label requests and the sweeper take turns; each call is one
-// transaction.
+// transaction. Every write's outcome goes to health(): a full volume (SQLITE_FULL,
+// ENOSPC, EDQUOT) is told apart from other failures.
 class SqlitePredictionStore final : public PredictionStore {
  public:
   static Result<std::unique_ptr<SqlitePredictionStore>> Open(SqliteStoreOptions options);
@@ -44,6 +47,7 @@ class SqlitePredictionStore final : public PredictionStore {
 
   // Labels the bound on early labels pushed out before their prediction came.
   int64_t early_labels_dropped_by_bound() const;
+  const StoreHealth& health() const { return health_; }
 
  private:
   struct Statements;
@@ -52,12 +56,24 @@ class SqlitePredictionStore final : public PredictionStore {
   Status Init();
   Status Exec(const char* sql);
   Status Rollback(Status cause);
+  // The three writes, with mu_ held; their public callers account for the outcome.
+  Result<PutResult> PutLocked(std::span<const Prediction> predictions, TimeMs now);
+  Result<ApplyLabelsResult> ApplyLabelsLocked(std::span<const Label> labels, TimeMs now);
+  Result<SweepResult> SweepLocked(TimeMs now);
+  // The error of the call that just failed; notes whether the volume was full.
+  Error Failure(std::string_view what);
+  // Runs `write` (one of the three above) with mu_ held and tells health_ how it
+  // went: failed, or committed changes.
+  template <typename Write>
+  auto Accounted(StoreOperation operation, Write write);
 
   mutable std::mutex mu_;
   sqlite3* db_ = nullptr;
   std::unique_ptr<Statements> stmts_;
   StoreStats stats_;
   int64_t early_dropped_by_bound_ = 0;
+  bool failed_full_ = false;  // the last Failure was a full volume
+  StoreHealth health_;
 };
 
 }  // namespace mm::sidecar

@@ -21,6 +21,7 @@ class LocalProcess {
   LocalProcess& operator=(const LocalProcess&) = delete;
 
   std::string Log() const;
+  pid_t pid() const { return pid_; }  // -1 once it was waited for
   bool Running();
   void Signal(int sig) const;
   // Waits for the exit; the exit code, or -1 on timeout or death by a signal.

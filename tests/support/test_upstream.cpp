@@ -25,9 +25,10 @@ bool TestUpstream::Connection::Write(const std::string& bytes) {
   return !ec;
 }
 
-TestUpstream::TestUpstream(Serve serve) : serve_(std::move(serve)), acceptor_(io_) {
-  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
+TestUpstream::TestUpstream(Serve serve, uint16_t port) : serve_(std::move(serve)), acceptor_(io_) {
+  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
   acceptor_.open(endpoint.protocol());
+  if (port != 0) acceptor_.set_option(tcp::acceptor::reuse_address(true));
   acceptor_.bind(endpoint);
   acceptor_.listen();
   port_ = acceptor_.local_endpoint().port();

@@ -36,7 +36,9 @@ class TestUpstream {
   };
   using Serve = std::function<void(Connection&)>;
 
-  explicit TestUpstream(Serve serve);
+  // Listens on 127.0.0.1:`port`; 0 picks a free port. A given port is bound with
+  // SO_REUSEADDR, so a model server can come back on the port of one just killed.
+  explicit TestUpstream(Serve serve, uint16_t port = 0);
   ~TestUpstream();  // closes every connection and joins
   uint16_t port() const { return port_; }
   int connections() const { return connections_.load(); }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/fake_kube_client.h"
+#include "tests/support/gate.h"
 #include "tests/support/wait.h"
 
 namespace mm::op {
@@ -26,21 +27,30 @@ LeaderElectionOptions Fast(const std::string& id) {
   return o;
 }
 
+// "me" leading: the first try creates the lease (scripted on `fake`); starts and
+// stops of its work counted.
+struct Leading {
+  explicit Leading(testing::FakeKubeClient& fake)
+      : elector(
+            fake, Fast("me"), [this] { ++started; }, [this] { ++stopped; }) {
+    json lease = {{"metadata", {{"name", "l"}, {"namespace", "ns"}, {"resourceVersion", "1"}}},
+                  {"spec", {{"holderIdentity", "me"}, {"leaseDurationSeconds", 1}}}};
+    fake.Queue("POST", kLeases, 201, lease);
+    elector.Start();
+    EXPECT_TRUE(testing::WaitFor([&] { return started == 1; }, 5s)) << "never leading";
+  }
+  std::atomic<int> started{0}, stopped{0};
+  LeaderElector elector;
+};
+
 TEST(LeaderElectorTest, CreatesTheLeaseThenStopsWorkWhenRenewalsFail) {
   testing::FakeKubeClient fake;  // unscripted calls answer 404
-  json lease = {{"metadata", {{"name", "l"}, {"namespace", "ns"}, {"resourceVersion", "1"}}},
-                {"spec", {{"holderIdentity", "me"}, {"leaseDurationSeconds", 1}}}};
-  fake.Queue("POST", kLeases, 201, lease);
-  std::atomic<int> started{0}, stopped{0};
-  LeaderElector elector(
-      fake, Fast("me"), [&] { ++started; }, [&] { ++stopped; });
-  elector.Start();
-  ASSERT_TRUE(testing::WaitFor([&] { return started == 1; }, 5s));
+  Leading me(fake);
   // Every renewal now fails (GET 404, create 404): after the renew deadline the
   // elector gives up and tells the controller to stop at once.
-  ASSERT_TRUE(testing::WaitFor([&] { return stopped == 1; }, 5s));
-  EXPECT_FALSE(elector.IsLeader());
-  elector.Stop();
+  ASSERT_TRUE(testing::WaitFor([&] { return me.stopped == 1; }, 5s));
+  EXPECT_FALSE(me.elector.IsLeader());
+  me.elector.Stop();
   const auto calls = fake.calls();
   ASSERT_GE(calls.size(), 2u);
   EXPECT_EQ(calls[1].method, "POST");
@@ -76,6 +86,30 @@ TEST(LeaderElectorTest, WaitsOutAnotherHoldersLeaseThenTakesIt) {
     EXPECT_EQ(c.body["spec"]["holderIdentity"], "me");
     EXPECT_EQ(c.body["spec"]["leaseTransitions"], 4);
   }
+}
+
+// GETs that hang instead of failing while the gate is closed: an API server
+// whose etcd is stopped.
+class HangingKubeClient : public testing::FakeKubeClient {
+ public:
+  kube::ApiResponse Get(const std::string& path) override {
+    gate.Pass();
+    return FakeKubeClient::Get(path);
+  }
+  testing::Gate gate{true};
+};
+
+TEST(LeaderElectorTest, StopsWorkAtTheRenewDeadlineWhileARenewalHangs) {
+  HangingKubeClient client;
+  Leading me(client);
+  client.gate.Close();
+  // The renewal GET hangs; work stops at the renew deadline all the same.
+  EXPECT_TRUE(testing::WaitFor([&] { return me.stopped == 1; }, 5s, 5ms));
+  EXPECT_FALSE(me.elector.IsLeader());
+  EXPECT_EQ(client.gate.held(), 1) << "the renewal is still on its way";
+  client.gate.Open();
+  me.elector.Stop();
+  EXPECT_EQ(me.started, 1);
 }
 
 TEST(LeaderElectorTest, ValidatesTimingsLikeClientGo) {

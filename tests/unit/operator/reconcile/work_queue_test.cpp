@@ -109,6 +109,24 @@ TEST(WorkQueueTest, ShutDownWakesBlockedWorkers) {
   EXPECT_EQ(q.Len(), 0u);
 }
 
+// A leader that loses the lease shuts the queue down while a worker holds a key
+// that an event marked again; it leads again later and reopens the queue. The
+// key must be handed out then: it was lost for good, since every later Add of it
+// was taken for a duplicate (OperatorTest.ConvergesAfterEtcdIsPausedPastTheRenewDeadline).
+TEST(WorkQueueTest, AKeyMarkedWhileProcessingSurvivesAShutDownAndReopen) {
+  WorkQueue q;
+  q.Add("k");
+  ASSERT_EQ(q.Get(), "k");
+  q.Add("k");  // an event while the worker holds the key
+  q.ShutDown();
+  q.Done("k");  // the worker finishes after the shutdown
+  EXPECT_FALSE(q.Get().has_value()) << "nothing is handed out while shut down";
+  q.Reopen();
+  q.Add("k");  // the new leader queues every monitor
+  ASSERT_EQ(q.Len(), 1u) << "Get would wait for ever";
+  EXPECT_EQ(q.Get(), "k");
+}
+
 TEST(BackoffTest, DoublesFromBaseAndCapsAtMax) {
   Backoff b{5ms, 1000ms, 2.0, 0.0};
   EXPECT_EQ(b.Delay(0), 5ms);

@@ -27,5 +27,32 @@ TEST(AccuracyGaugesTest, ExposesEachMetricWithItsWindowAndNaNWhenUndefined) {
             std::string::npos);
 }
 
+TEST(AccuracyGaugesTest, ExposesTheStoresHealth) {
+  prometheus::Registry registry;
+  AccuracyGauges gauges(registry, "5m");
+  StoreHealth health;
+  health.Failed(StoreOperation::kLabels, StoreFailure::kFull, "database or disk is full");
+  health.Failed(StoreOperation::kLabels, StoreFailure::kFull, "database or disk is full");
+  health.Failed(StoreOperation::kPredictions, StoreFailure::kError, "disk I/O error");
+  gauges.Update({}, 0, 0, 0, health.counts());
+  std::string text = Exposition(registry);
+  EXPECT_NE(text.find("modelmonitor_store_degraded 1"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(modelmonitor_store_errors_total{operation="labels",reason="full"} 2)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find(R"(modelmonitor_store_errors_total{operation="predictions",reason="error"} 1)"),
+      std::string::npos);
+  EXPECT_NE(text.find(R"(modelmonitor_store_errors_total{operation="sweep",reason="full"} 0)"),
+            std::string::npos);
+  health.Committed();
+  gauges.Update({}, 0, 0, 0, health.counts());
+  text = Exposition(registry);
+  EXPECT_NE(text.find("modelmonitor_store_degraded 0"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(modelmonitor_store_errors_total{operation="labels",reason="full"} 2)"),
+            std::string::npos)
+      << "a counter never goes back";
+}
+
 }  // namespace
 }  // namespace mm::sidecar

@@ -2,8 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <condition_variable>
 #include <mutex>
+
+#include "tests/support/gate.h"
 
 namespace mm::sidecar {
 namespace {
@@ -12,11 +13,8 @@ namespace {
 class GatedStore final : public PredictionStore {
  public:
   Result<PutResult> Put(std::span<const Prediction> predictions, TimeMs) override {
-    std::unique_lock lock(mu_);
-    ++puts_waiting_;
-    entered_.notify_all();
-    open_cv_.wait(lock, [&] { return open_; });
-    --puts_waiting_;
+    gate_.Pass();
+    std::lock_guard lock(mu_);
     stored_ += static_cast<int64_t>(predictions.size());
     PutResult r;
     r.written = static_cast<int64_t>(predictions.size());
@@ -32,25 +30,16 @@ class GatedStore final : public PredictionStore {
     return OkStatus();
   }
 
-  void WaitUntilAPutIsHeld() {
-    std::unique_lock lock(mu_);
-    entered_.wait(lock, [&] { return puts_waiting_ > 0; });
-  }
-  void Open() {
-    std::lock_guard lock(mu_);
-    open_ = true;
-    open_cv_.notify_all();
-  }
+  void WaitUntilAPutIsHeld() { gate_.WaitUntilHeld(); }
+  void Open() { gate_.Open(); }
   int64_t stored() {
     std::lock_guard lock(mu_);
     return stored_;
   }
 
  private:
+  testing::Gate gate_{false};
   std::mutex mu_;
-  std::condition_variable entered_, open_cv_;
-  bool open_ = false;
-  int puts_waiting_ = 0;
   int64_t stored_ = 0;
 };
 
