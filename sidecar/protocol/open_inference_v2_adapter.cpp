@@ -46,15 +46,12 @@ Result<Extraction> OpenInferenceV2Adapter::Extract(std::string_view body) const 
     width = rows == 0 ? 1 : data->size() / rows;
   }
   e.predictions.reserve(rows);
-  for (size_t r = 0; r < rows; ++r) {
-    if (width == 1) {
-      e.predictions.push_back(InstancePrediction((*data)[r]));
-    } else {
-      nlohmann::json row = nlohmann::json::array();
-      for (size_t c = 0; c < width; ++c) row.push_back((*data)[r * width + c]);
-      e.predictions.push_back(InstancePrediction(row));
-    }
+  if (width == 1) {
+    for (size_t r = 0; r < rows; ++r) e.predictions.push_back(InstancePrediction((*data)[r]));
+    return e;
   }
+  InstanceRowWriter writer;
+  for (size_t r = 0; r < rows; ++r) e.predictions.push_back(writer.Row(*data, r * width, width));
   return e;
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace mm::sidecar {
 namespace {
 
@@ -45,6 +47,22 @@ TEST(PredictionConversionTest, ProbabilityRowsBecomeScoresWithTheArgmaxAsValue) 
 TEST(PredictionConversionTest, AnythingElseIsNotRecordable) {
   for (const char* json : {R"("Hello!")", "null", "{}", R"({"label":1})", "[]", R"([0.1,"x"])",
                            "[[0.1,0.9]]", "not json", ""}) {
+    EXPECT_FALSE(Convert(json)) << json;
+  }
+}
+
+// Numbers and numeric rows in compact JSON are read without the JSON parser; these
+// are the edges where that reading and the parser could differ.
+TEST(PredictionConversionTest, CompactNumbersReadAsTheJsonParserReadsThem) {
+  EXPECT_EQ(Convert("1e2")->value, 100);
+  EXPECT_EQ(Convert("-2.5E-1")->value, -0.25);
+  EXPECT_FALSE(std::signbit(Convert("-0")->value)) << "the integer -0 is +0.0";
+  EXPECT_TRUE(std::signbit(Convert("-0.0")->value));
+  EXPECT_EQ(Convert("18446744073709551616")->value, 18446744073709551616.0);
+  EXPECT_EQ(Convert(" [0.2, 0.8] ")->scores, std::vector<double>{0.8}) << "spaces: the parser";
+  EXPECT_EQ(Convert("[1e-1,2E-1,7e-1]")->value, 2);
+  for (const char* json : {"1e400", "[0.5,1e400]", "01", "[01]", "1.", ".5", "+1", "[1,]", "[1",
+                           "[1]]", "1 2", "[1,,2]", "-", "0x1", "inf", "[nan]"}) {
     EXPECT_FALSE(Convert(json)) << json;
   }
 }
