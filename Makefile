@@ -57,7 +57,7 @@ test-asan: setup
 TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/sanitizers/tsan.supp
 test-tsan: setup
 	cmake -S . -B build-tsan -G Ninja -DMM_TSAN=ON -DMM_BENCH=OFF $(CMAKE_FLAGS)
-	cmake --build build-tsan -j $(JOBS) --target mm_unit_tests modelmonitor-sidecar modelmonitor-operator
+	cmake --build build-tsan -j $(JOBS) --target mm_unit_tests modelmonitor-sidecar modelmonitor-operator mm-test-model
 	cd build-tsan && $(TSAN_ENV) ctest --output-on-failure -j $(JOBS) -L unit
 
 format: $(BUILD)/build.ninja
