@@ -57,8 +57,8 @@ TestUpstream::~TestUpstream() {
   stopping_ = true;
   boost::beast::error_code ec;
   ::shutdown(acceptor_.native_handle(), SHUT_RDWR);  // wakes a blocked accept() on Linux
-  acceptor_.close(ec);
   accept_thread_.join();
+  acceptor_.close(ec);  // after the join: closing under a running accept() is a race (TSan)
   std::vector<std::thread> threads;
   {
     std::lock_guard<std::mutex> lock(mu_);
