@@ -224,7 +224,8 @@ TEST_F(HelmTest, DashboardAndAlertQueriesParseAsPromQL) {
   for (const auto& annotation : dashboard["annotations"]["list"]) {
     if (annotation.contains("expr")) add(annotation["expr"]);
   }
-  for (const auto& group : FindObject(docs, "PrometheusRule")["spec"]["groups"]) {
+  const json prometheus_rule = FindObject(docs, "PrometheusRule");  // the loop reads into it
+  for (const auto& group : prometheus_rule["spec"]["groups"]) {
     for (const auto& rule : group["rules"]) add(rule["expr"]);
   }
   ASSERT_GE(count, 35u);
