@@ -10,7 +10,7 @@ ifeq ($(CI),true)
   CMAKE_FLAGS += -DMM_WERROR=ON
 endif
 
-.PHONY: all setup controlplane build test test-unit test-integration test-asan test-tsan format format-check fuzz demo manifests clean
+.PHONY: all setup controlplane build test test-unit test-integration test-asan test-asan-all test-tsan format format-check fuzz demo manifests clean
 
 all: build
 
@@ -48,8 +48,16 @@ SANITIZER_ENV = UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$(
   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp
 test-asan: setup
 	cmake -S . -B build-asan -G Ninja -DMM_SANITIZE=ON -DMM_BENCH=OFF $(CMAKE_FLAGS)
-	$(SANITIZER_ENV) cmake --build build-asan -j $(JOBS)
+	$(SANITIZER_ENV) cmake --build build-asan -j $(JOBS) --target unit-test-binaries
 	cd build-asan && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) -L 'unit|fuzz'
+
+# Every test under AddressSanitizer + UBSan, the integration tests too: the
+# operator, sidecars and local kubelet they start are the instrumented binaries.
+# A CI job of its own (.ci/asan), like test-tsan.
+test-asan-all: controlplane
+	cmake -S . -B build-asan -G Ninja -DMM_SANITIZE=ON -DMM_BENCH=OFF $(CMAKE_FLAGS)
+	$(SANITIZER_ENV) cmake --build build-asan -j $(JOBS)
+	cd build-asan && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS)
 
 # The unit tests under ThreadSanitizer: the sidecar's proxy, queues, store and
 # label joiner, and the operator's work queue, informers and elector run threads.
@@ -57,8 +65,8 @@ test-asan: setup
 TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/sanitizers/tsan.supp
 test-tsan: setup
 	cmake -S . -B build-tsan -G Ninja -DMM_TSAN=ON -DMM_BENCH=OFF $(CMAKE_FLAGS)
-	cmake --build build-tsan -j $(JOBS) --target mm_unit_tests modelmonitor-sidecar modelmonitor-operator mm-test-model
-	cd build-tsan && $(TSAN_ENV) ctest --output-on-failure -j $(JOBS) -L unit
+	cmake --build build-tsan -j $(JOBS) --target unit-test-binaries
+	cd build-tsan && $(TSAN_ENV) ctest --output-on-failure -j $(JOBS) -L 'unit|fuzz'
 
 format: $(BUILD)/build.ninja
 	cmake --build $(BUILD) --target format

@@ -161,7 +161,7 @@ def main():
             "others": max(0, others) / server * 100 if server > 0 else NAN,
             "runq": grew(proc, "runq_ns") / 1e9, "load": cur["load1"],
             "pending": metric(mets[str(m)], pending_name), "store": cur["store_bytes"] / 2**20,
-            "evicted": grew_metric("modelmonitor_evicted{"), "dropped": grew_metric(dropped_name),
+            "evicted": grew_metric("modelmonitor_predictions_evicted_total"), "dropped": grew_metric(dropped_name),
             "joined": grew(labels, "joined")})
         rows.append(r)
 
@@ -253,7 +253,7 @@ def main():
                     None)
     store_end, store_max = proc["end"]["store_bytes"], max(proc[n]["store_bytes"] for n in names)
     print(f"store: maxPending {a.max_pending}, pending at most {max_pending_seen:.0f}; "
-          f"{recorded:.0f} predictions recorded, {metric(end, 'modelmonitor_evicted{'):.0f} "
+          f"{recorded:.0f} predictions recorded, {metric(end, 'modelmonitor_predictions_evicted_total'):.0f} "
           f"evicted by maxPending, {metric(end, dropped_name):.0f} dropped by the full queue, "
           f"{write_errors:.0f} write errors; files {store_end / 2**20:.1f} MiB at the end, "
           f"{store_max / 2**20:.1f} MiB max")

@@ -18,8 +18,7 @@ void AccuracyTimer::Tick() {
   // warning every period.
   (void)ground_truth_.Sweep();
   const auto c = ground_truth_.counters();
-  gauges_.Update(ground_truth_.Report(window_), c.predictions_dropped, c.predictions_write_errors,
-                 c.store.pending, c.store_health);
+  gauges_.Update(ground_truth_.Report(window_), c.predictions, c.store.pending, c.store_health);
 }
 
 }  // namespace mm::sidecar

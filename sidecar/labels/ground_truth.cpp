@@ -66,7 +66,9 @@ AccuracyReport GroundTruth::Report(TimeMs window) const {
 }
 
 GroundTruth::Counters GroundTruth::counters() const {
-  return {queue_->dropped(), queue_->write_errors(), store_->Stats(), store_->health().counts()};
+  const PredictionTotals totals{queue_->dropped(), queue_->write_errors(),
+                                metrics_->evicted_total(), metrics_->expired_total()};
+  return {totals, store_->Stats(), store_->health().counts()};
 }
 
 }  // namespace mm::sidecar

@@ -52,8 +52,7 @@ class GroundTruth {
   AccuracyReport Report(TimeMs window) const;
 
   struct Counters {
-    int64_t predictions_dropped = 0;       // queue full
-    int64_t predictions_write_errors = 0;  // the store refused a batch
+    PredictionTotals predictions;
     StoreStats store;
     StoreHealth::Counts store_health;
   };

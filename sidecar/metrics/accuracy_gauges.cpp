@@ -46,16 +46,18 @@ AccuracyGauges::AccuracyGauges(prometheus::Registry& registry, std::string windo
                        .Register(registry);
     gauges_[name] = &family.Add(labels);
   }
-  dropped_ = &prometheus::BuildCounter()
-                  .Name("modelmonitor_predictions_dropped_total")
-                  .Help("Predictions dropped because the store's queue was full")
-                  .Register(registry)
-                  .Add({});
-  write_errors_ = &prometheus::BuildCounter()
-                       .Name("modelmonitor_prediction_write_errors_total")
-                       .Help("Predictions lost because the store refused their batch")
-                       .Register(registry)
-                       .Add({});
+  const auto counter = [&](const std::string& name, const std::string& help) {
+    return TotalCounter{
+        &prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({})};
+  };
+  dropped_ = counter("modelmonitor_predictions_dropped_total",
+                     "Predictions dropped because the store's queue was full");
+  write_errors_ = counter("modelmonitor_prediction_write_errors_total",
+                          "Predictions lost because the store refused their batch");
+  evicted_ = counter("modelmonitor_predictions_evicted_total",
+                     "Predictions pushed out of the store by maxPending before their label came");
+  expired_ = counter("modelmonitor_predictions_expired_total",
+                     "Predictions whose label did not come within maxLabelDelay");
   pending_ = &prometheus::BuildGauge()
                   .Name("modelmonitor_predictions_pending")
                   .Help("Predictions waiting for their label")
@@ -70,7 +72,7 @@ AccuracyGauges::AccuracyGauges(prometheus::Registry& registry, std::string windo
           .Register(registry);
   for (auto op : {StoreOperation::kPredictions, StoreOperation::kLabels, StoreOperation::kSweep}) {
     for (auto cause : {StoreFailure::kFull, StoreFailure::kError}) {
-      store_errors_[static_cast<int>(op)][static_cast<int>(cause)] = &store_errors.Add(
+      store_errors_[static_cast<int>(op)][static_cast<int>(cause)].counter = &store_errors.Add(
           {{"operation", StoreHealth::Name(op)}, {"reason", StoreHealth::Name(cause)}});
     }
   }
@@ -83,28 +85,25 @@ AccuracyGauges::AccuracyGauges(prometheus::Registry& registry, std::string windo
                          .Add({});
 }
 
-void AccuracyGauges::Update(const AccuracyReport& report, int64_t predictions_dropped,
-                            int64_t predictions_write_errors, int64_t pending,
-                            const StoreHealth::Counts& store_health) {
+void AccuracyGauges::TotalCounter::Sync(int64_t total) {
+  if (total > seen) counter->Increment(static_cast<double>(total - seen));
+  seen = std::max(seen, total);
+}
+
+void AccuracyGauges::Update(const AccuracyReport& report, const PredictionTotals& totals,
+                            int64_t pending, const StoreHealth::Counts& store_health) {
   for (auto& [name, gauge] : gauges_) {
     const auto it = report.find(name);
     gauge->Set(it == report.end() ? std::numeric_limits<double>::quiet_NaN() : it->second);
   }
-  // The sources are monotonic totals; counters move by the difference.
-  const auto dropped = static_cast<double>(predictions_dropped);
-  const auto errors = static_cast<double>(predictions_write_errors);
-  if (dropped > dropped_seen_) dropped_->Increment(dropped - dropped_seen_);
-  if (errors > write_errors_seen_) write_errors_->Increment(errors - write_errors_seen_);
-  dropped_seen_ = std::max(dropped_seen_, dropped);
-  write_errors_seen_ = std::max(write_errors_seen_, errors);
+  dropped_.Sync(totals.dropped);
+  write_errors_.Sync(totals.write_errors);
+  evicted_.Sync(totals.evicted);
+  expired_.Sync(totals.expired);
   pending_->Set(static_cast<double>(pending));
   for (int op = 0; op < 3; ++op) {
-    for (int cause = 0; cause < 2; ++cause) {
-      const int64_t total = store_health.failures[op][cause];
-      int64_t& seen = store_errors_seen_[op][cause];
-      if (total > seen) store_errors_[op][cause]->Increment(static_cast<double>(total - seen));
-      seen = std::max(seen, total);
-    }
+    for (int cause = 0; cause < 2; ++cause)
+      store_errors_[op][cause].Sync(store_health.failures[op][cause]);
   }
   store_degraded_->Set(store_health.degraded ? 1 : 0);
 }

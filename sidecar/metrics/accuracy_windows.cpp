@@ -37,6 +37,7 @@ void AccuracyWindows::RecordWritten(std::span<const Prediction> predictions,
     BucketAt(p.time).AddRecorded(p, config_);
   }
   if (result.evicted > 0) BucketAt(now).evicted += result.evicted;
+  evicted_total_ += result.evicted;
   for (const JoinedLabel& j : result.early) BucketAt(j.joined_at).AddJoined(j, config_);
 }
 
@@ -49,6 +50,17 @@ void AccuracyWindows::RecordExpired(int64_t n, TimeMs now) {
   if (n == 0) return;
   std::lock_guard lock(mu_);
   BucketAt(now).expired += n;
+  expired_total_ += n;
+}
+
+int64_t AccuracyWindows::evicted_total() const {
+  std::lock_guard lock(mu_);
+  return evicted_total_;
+}
+
+int64_t AccuracyWindows::expired_total() const {
+  std::lock_guard lock(mu_);
+  return expired_total_;
 }
 
 void AccuracyWindows::RecordLabelAnswer(int64_t unknown, int64_t duplicate, int64_t invalid,

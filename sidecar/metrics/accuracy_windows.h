@@ -33,6 +33,10 @@ class AccuracyWindows {
 
   // The buckets that start at or after `since` (0: all) and the reference.
   AccuracySnapshot Snapshot(TimeMs since) const;
+  // Predictions evicted and expired since the sidecar started (the buckets hold
+  // them per time bucket, for the windows; these are for counters).
+  int64_t evicted_total() const;
+  int64_t expired_total() const;
   const AccuracyConfig& config() const { return config_; }
 
  private:
@@ -46,6 +50,8 @@ class AccuracyWindows {
   AccuracyBucket discarded_;
   std::map<int64_t, int64_t> reference_bins_;
   TimeMs reference_from_ = 0;
+  int64_t evicted_total_ = 0;
+  int64_t expired_total_ = 0;
 };
 
 }  // namespace mm::sidecar

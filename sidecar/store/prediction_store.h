@@ -47,6 +47,15 @@ struct SweepResult {
   int64_t early_labels_dropped = 0;  // held labels whose prediction never came
 };
 
+// Predictions that got no label, as totals since the sidecar started (the
+// counters modelmonitor_predictions_*_total on /metrics).
+struct PredictionTotals {
+  int64_t dropped = 0;       // the store's queue was full
+  int64_t write_errors = 0;  // the store refused their batch
+  int64_t evicted = 0;       // pushed out by maxPending before their label came
+  int64_t expired = 0;       // no label within maxLabelDelay
+};
+
 struct StoreStats {
   int64_t pending = 0;       // predictions waiting for a label
   int64_t resolved = 0;      // labelled, expired or evicted rows kept to answer late labels

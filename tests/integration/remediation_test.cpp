@@ -114,9 +114,20 @@ TEST_F(RemediationTest, SlowRevisionIsRolledBackToThePreviousOne) {
                            "samples", "alert slow measured"}) {
     EXPECT_NE(note.find(part), std::string::npos) << part << " in: " << note;
   }
-  for (const char* reason : {"AlertPending", "AlertFiring", "AlertResolved"}) {
+  for (const char* reason : {"AlertPending", "AlertFiring"}) {
     EXPECT_TRUE(WaitEvent(reason)) << reason;
   }
+  // Leaving Firing is recorded: straight to Inactive (AlertResolved), or, when the
+  // replaced pods' window holds fewer than minSamples for a round (a slow machine,
+  // ASan), through Inconclusive (AlertInconclusive, then AlertInactive), as
+  // docs/alerts.md's state machine says.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return !Events("AlertResolved").empty() ||
+               (!Events("AlertInconclusive").empty() && !Events("AlertInactive").empty());
+      },
+      30s))
+      << "no Event recorded the alert leaving Firing";
   EXPECT_NE(Events("AlertFiring")[0].value("note", "").find("latency_p99_seconds"),
             std::string::npos);
   EXPECT_EQ(Remediations().size(), 1u) << "one rollback for one episode";

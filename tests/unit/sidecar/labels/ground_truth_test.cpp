@@ -49,6 +49,7 @@ TEST_F(GroundTruthTest, PredictionsLabelsSweepAndRestartEndToEnd) {
     EXPECT_DOUBLE_EQ(report.at("accuracy"), 2.0 / 3);
     EXPECT_DOUBLE_EQ(report.at("label_coverage"), 3.0 / 4);
     EXPECT_EQ((*gt)->counters().store.pending, 0);
+    EXPECT_EQ((*gt)->counters().predictions.expired, 1);
     EXPECT_EQ((*gt)->Snapshot(0)["format"], "modelmonitor.io/accuracy");
   }
   // A restart brings the joins back into the metrics.
@@ -72,6 +73,24 @@ TEST_F(GroundTruthTest, ALabelBeforeItsPredictionJoinsWhenThePredictionComes) {
   EXPECT_EQ(report.at("labeled_samples"), 1);
   EXPECT_EQ(report.at("accuracy"), 1);
   EXPECT_EQ((*gt)->counters().store.early_labels, 0);
+}
+
+TEST_F(GroundTruthTest, PredictionsPushedOutByMaxPendingAreCountedSinceTheStart) {
+  GroundTruthOptions options = Options();
+  options.store.limits.max_pending = 2;
+  auto gt = GroundTruth::Open(options, [this] { return now_; });
+  ASSERT_TRUE(gt.ok());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(
+        (*gt)->sink().Offer(Prediction{"p" + std::to_string(i), now_ + i, "rev", 0, {0.5}}));
+  }
+  EXPECT_EQ((*gt)->PostLabels("", "application/x-ndjson").status, 200);  // drains the queue
+  const auto c = (*gt)->counters();
+  EXPECT_EQ(c.store.pending, 2);
+  EXPECT_EQ(c.predictions.evicted, 3);
+  EXPECT_EQ(c.predictions.expired, 0);
+  // The window's count and the running total agree while the window covers it all.
+  EXPECT_EQ((*gt)->Report(3600 * 1000).at("evicted"), 3);
 }
 
 TEST_F(GroundTruthTest, ConcurrentOffersAndLabelUploadsLoseNothing) {
@@ -104,7 +123,7 @@ TEST_F(GroundTruthTest, ConcurrentOffersAndLabelUploadsLoseNothing) {
   }
   for (auto& p : proxies) p.join();
   ASSERT_EQ((*gt)->PostLabels("", "application/x-ndjson").status, 200);  // drains the queue
-  EXPECT_EQ(offered.load(), kThreads * kEach - (*gt)->counters().predictions_dropped);
+  EXPECT_EQ(offered.load(), kThreads * kEach - (*gt)->counters().predictions.dropped);
   EXPECT_EQ(joined + unknown, kThreads * kEach);
   // Every label joined: at once, or when its prediction came after it.
   EXPECT_EQ((*gt)->Report(3600 * 1000).at("labeled_samples"), offered.load());
