@@ -73,7 +73,7 @@ ConfigReloader::Identity ConfigReloader::identity() const {
 ReloadResult ConfigReloader::Check() {
   std::lock_guard lock(mu_);
   if (!source_.read) return {};
-  auto text = source_.read();
+  auto text = source_.read(live_.monitor_spec);
   // A text is tried once: the poll sees the same file every few seconds, and a
   // refused one is logged and counted once, not every time.
   const std::string seen = text ? *text : std::string(1, '\0') + text.error().message;

@@ -21,8 +21,11 @@ namespace mm::sidecar {
 
 // Where a reload finds the config (ReloadSourceFromOptions, sidecar/options.h).
 struct ConfigSource {
-  std::string origin;                         // for logs: "--config <path>" or the variable
-  std::function<Result<std::string>()> read;  // the text now; null: it never changes
+  std::string origin;  // for logs: "--config <path>" or the variable
+  // The text to serve now, given the live one (return the live text for "no
+  // news", e.g. a mounted file that is absent or older than the live config);
+  // null: it never changes.
+  std::function<Result<std::string>(const std::string& live)> read;
   // A text turned into a whole, validated config by the steps used at start.
   std::function<Result<SidecarConfig>(const std::string& text)> load;
   // How often Start's thread checks. Why polling and not inotify: the kubelet

@@ -3,7 +3,9 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "sidecar/monitor_config.h"
@@ -13,7 +15,8 @@ namespace mm::sidecar {
 void AddFlags(CLI::App& app, SidecarOptions* o) {
   SidecarConfig& c = o->config;
   app.add_option("--config", o->config_file,
-                 "The ModelMonitor config file injected by the operator");
+                 "The ModelMonitor config file (the operator mounts its ConfigMap); read again "
+                 "every --config-check-every; env MM_MONITOR_CONFIG while the file is absent");
   app.add_option("--config-check-every", o->config_check_every,
                  "Milliseconds between reads of the --config file for a reload; 0: on SIGHUP only")
       ->capture_default_str();
@@ -95,14 +98,70 @@ std::string SpecOrigin(const SidecarOptions& o) {
   return o.config_file.empty() ? "MM_MONITOR_CONFIG" : "--config " + o.config_file;
 }
 
-Result<SpecText> ReadMonitorSpec(const SidecarOptions& o, const char* (*env)(const char*)) {
-  if (!o.config_file.empty()) {
-    auto read = ReadFile("--config", o.config_file);
-    if (!read) return read.error();
-    return SpecText{std::move(read.value()), SpecOrigin(o)};
+// The monitor a config text was made from, when it says (the injected form's
+// `monitor`, or a whole ModelMonitor's metadata): texts of one monitor are
+// ordered by its generation, which only grows.
+struct MonitorIdentity {
+  std::string uid;
+  int64_t generation = 0;
+};
+
+std::optional<MonitorIdentity> IdentityOf(const std::string& text) {
+  const auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return std::nullopt;
+  for (const char* key : {"monitor", "metadata"}) {
+    const auto m = j.find(key);
+    if (m == j.end() || !m->is_object()) continue;
+    const auto uid = m->find("uid");
+    const auto generation = m->find("generation");
+    if (uid == m->end() || !uid->is_string() || uid->get_ref<const std::string&>().empty() ||
+        generation == m->end() || !generation->is_number_integer()) {
+      continue;
+    }
+    return MonitorIdentity{uid->get<std::string>(), generation->get<int64_t>()};
   }
+  return std::nullopt;
+}
+
+// True when `text` is an older generation of the monitor `than` was made from:
+// a mounted file the kubelet has not refreshed yet, beside a pod's newer
+// start-up config. Texts that do not name their monitor are never older.
+bool OlderThan(const std::string& text, const std::string& than) {
+  const auto a = IdentityOf(text), b = IdentityOf(than);
+  return a && b && a->uid == b->uid && a->generation < b->generation;
+}
+
+// The --config file's text, or nullopt when it is not there (yet): a ConfigMap
+// mounted `optional` is an empty folder until the kubelet's first sync after the
+// ConfigMap is created, and loses its files when the ConfigMap is deleted.
+Result<std::optional<std::string>> ReadConfigFile(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);  // follows ..data symlinks
+  if (status.type() == std::filesystem::file_type::not_found) {
+    return std::optional<std::string>();
+  }
+  auto read = ReadFile("--config", path);
+  if (!read) return read.error();
+  return std::optional<std::string>(std::move(read.value()));
+}
+
+// Start-up: the --config file when it is there, unless it is an older generation
+// than MM_MONITOR_CONFIG; MM_MONITOR_CONFIG while the file is absent (the webhook
+// gives an injected sidecar both: the env var is fixed at pod creation, the file
+// follows the monitor). `file_failed`: the file's text did not load, use the env.
+Result<SpecText> ReadMonitorSpec(const SidecarOptions& o, const char* (*env)(const char*),
+                                 bool file_failed = false) {
   const char* v = env("MM_MONITOR_CONFIG");
-  return SpecText{v == nullptr ? "" : v, SpecOrigin(o)};
+  SpecText from_env{v == nullptr ? "" : v, "MM_MONITOR_CONFIG"};
+  if (o.config_file.empty()) return from_env;
+  auto file = ReadConfigFile(o.config_file);
+  if (!file) return file.error();
+  if (!file->has_value() || file_failed) {
+    if (v == nullptr) return Error{"--config: cannot read " + o.config_file};
+    return from_env;
+  }
+  if (v != nullptr && OlderThan(**file, from_env.text)) return from_env;
+  return SpecText{std::move(**file), SpecOrigin(o)};
 }
 
 // The spec's JSON; null when there is no text.
@@ -190,6 +249,13 @@ Result<SidecarConfig> ConfigFromOptions(const SidecarOptions& o, const char* (*e
   auto text = ReadMonitorSpec(o, env);
   if (!text) return text.error();
   auto config = ConfigFromSpec(o, *text, env);
+  if (!config && text->origin != "MM_MONITOR_CONFIG" && env("MM_MONITOR_CONFIG") != nullptr) {
+    // A broken file beside a start-up config: start with the latter; the reloader
+    // then tries the file, refuses it, and logs and counts why.
+    text = ReadMonitorSpec(o, env, /*file_failed=*/true);
+    if (!text) return text.error();
+    config = ConfigFromSpec(o, *text, env);
+  }
   if (!config) return config;
   SidecarConfig& c = config.value();
   auto label_token = TokenFrom("--label-token-file", o.label_token_file, "MM_LABEL_TOKEN", env);
@@ -205,10 +271,21 @@ ConfigSource ReloadSourceFromOptions(const SidecarOptions& o, const char* (*env)
   if (env == nullptr) env = GetEnv;
   ConfigSource source;
   source.origin = SpecOrigin(o);
-  source.read = [o, env]() -> Result<std::string> {
-    auto text = ReadMonitorSpec(o, env);
-    if (!text) return text.error();
-    return std::move(text->text);
+  source.read = [o, env](const std::string& live) -> Result<std::string> {
+    if (o.config_file.empty()) return live;  // the environment never changes
+    auto file = ReadConfigFile(o.config_file);
+    if (!file) return file.error();
+    if (!file->has_value()) {
+      // Absent (not yet synced, or the ConfigMap was deleted): no news. With
+      // MM_MONITOR_CONFIG the live config stays (going back to the start-up
+      // config would undo newer generations); without it there is nothing to serve.
+      if (env("MM_MONITOR_CONFIG") != nullptr) return live;
+      return Error{"--config: cannot read " + o.config_file};
+    }
+    // A file older than the live config (the same monitor, a lower generation) is
+    // one the kubelet has not refreshed yet: the live config is newer and stays.
+    if (OlderThan(**file, live)) return live;
+    return std::move(**file);
   };
   source.load = [o, env, origin = source.origin](const std::string& text) -> Result<SidecarConfig> {
     auto config = ConfigFromSpec(o, {text, origin}, env);

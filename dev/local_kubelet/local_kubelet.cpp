@@ -58,6 +58,7 @@ struct LocalKubelet::PodRun {
   bool ready = false;
   bool volumes_ready = false;
   std::string volume_error;  // logged once per distinct error
+  Clock::time_point volumes_refreshed{};
   bool stopping = false;
   bool sidecars_stopping = false;
   Clock::time_point kill_at{};
@@ -304,6 +305,20 @@ void LocalKubelet::StepContainers(PodRun& run, const json& pod) {
       return;
     }
     run.volumes_ready = true;
+    run.volumes_refreshed = Clock::now();
+  } else if (Clock::now() - run.volumes_refreshed >= options_.volume_refresh_period) {
+    run.volumes_refreshed = Clock::now();
+    auto refreshed = RefreshVolumes(client_, pod, run.dir);
+    for (const auto& volume : refreshed.changed) {
+      log::Info("volume updated", {{"pod", run.key}, {"volume", volume}});
+    }
+    std::string errors;
+    for (const auto& e : refreshed.errors) errors += (errors.empty() ? "" : "; ") + e;
+    if (!errors.empty() && errors != run.volume_error) {
+      log::Warning("cannot refresh volumes; they keep their files",
+                   {{"pod", run.key}, {"error", errors}});
+    }
+    run.volume_error = errors;
   }
   const std::string policy = Str(pod["spec"], "restartPolicy");
   const bool restart_always = policy.empty() || policy == "Always";

@@ -29,6 +29,10 @@ struct LocalKubeletOptions {
   std::string sidecar_binary;  // runs containers whose image is the sidecar's
   KubeletConfig config;
   std::chrono::milliseconds sync_period{500};
+  // How often a running pod's configMap and secret volumes are read again and
+  // swapped in when changed (the real kubelet: its sync period, about a minute,
+  // plus its cache's TTL). Tests use a second or less.
+  std::chrono::milliseconds volume_refresh_period{60000};
   std::chrono::milliseconds initial_backoff{1000};  // restart delays double up to max_backoff
   std::chrono::milliseconds max_backoff{30000};
   std::chrono::seconds max_grace{10};  // SIGKILL after min(pod's grace period, this)
@@ -43,6 +47,9 @@ struct LocalKubeletOptions {
 // Deployment controllers and EndpointSlices see real Running/Ready pods. Crashed
 // containers restart with backoff and count restarts; a deleted pod's processes
 // get SIGTERM, then SIGKILL after the grace period, and its deletion is finished.
+// Secret and configMap volumes are refreshed every volume_refresh_period with the
+// kubelet's atomic `..data` symlink swap, so a mounted ConfigMap changes under a
+// running process as it does in a cluster.
 class LocalKubelet {
  public:
   LocalKubelet(kube::KubeClient& client, LocalKubeletOptions options);

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   CLI::App app{"mm-local-kubelet: plays the kubelet for pods, with local processes"};
   std::string kubeconfig, config_file;
   mm::dev::LocalKubeletOptions o;
-  int sync_ms = 500, max_grace_s = 10;
+  int sync_ms = 500, max_grace_s = 10, volume_refresh_ms = 60000;
   app.add_option("--kubeconfig", kubeconfig, "Kubeconfig of the cluster (else $KUBECONFIG)");
   app.add_option("--namespace,-n", o.namespaces, "Namespace whose pods to run (repeatable)")
       ->required();
@@ -29,10 +29,14 @@ int main(int argc, char** argv) {
       ->required();
   app.add_option("--sync-period-ms", sync_ms, "Milliseconds between syncs of every pod")
       ->capture_default_str();
+  app.add_option("--volume-refresh-ms", volume_refresh_ms,
+                 "Milliseconds between refreshes of running pods' configMap and secret volumes")
+      ->capture_default_str();
   app.add_option("--max-grace", max_grace_s, "Seconds from SIGTERM to SIGKILL at most")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   o.sync_period = std::chrono::milliseconds(sync_ms);
+  o.volume_refresh_period = std::chrono::milliseconds(volume_refresh_ms);
   o.max_grace = std::chrono::seconds(max_grace_s);
   if (!config_file.empty()) {
     auto config = mm::dev::LoadKubeletConfig(config_file);

@@ -4,10 +4,12 @@
 #include <set>
 
 #include "common/api/model_monitor.h"
+#include "common/api/monitor_config_map.h"
 #include "common/kube/status_update.h"
 #include "common/log.h"
 #include "operator/reconcile/token_secret.h"
 #include "operator/webhook/injection_report.h"
+#include "operator/webhook/monitor_view.h"
 
 namespace mm::op {
 
@@ -86,6 +88,12 @@ ReconcileResult MonitorReconciler::Reconcile(const std::string& key) {
   if (d_.token_secrets && !monitor.uid.empty()) {
     if (auto s = tokens_.Ensure(d_.client, monitor); !s) token_error = s.error().message;
   }
+  // The config the injected sidecars reload (their start-up config is the env var
+  // the webhook wrote from the same text). Retried like the tokens.
+  std::string config_error;
+  if (d_.sidecar_config_maps && !monitor.uid.empty()) {
+    config_error = KeepSidecarConfigMap(*object, monitor);
+  }
   bool generation_moved = false;
   nlohmann::json before;
   const kube::ResourcePath path{kApiVersion, kResource, monitor.ns, monitor.name};
@@ -128,9 +136,36 @@ ReconcileResult MonitorReconciler::Reconcile(const std::string& key) {
     prometheus_result = KeepPrometheusObjects(*object, monitor);
   }
   if (!token_error.empty()) return ReconcileResult::Retry(token_error);
+  if (!config_error.empty()) return ReconcileResult::Retry(config_error);
   if (prometheus_result) return *prometheus_result;
   if (!monitor.selector_error.empty()) return ReconcileResult::Terminal(monitor.selector_error);
   return ReconcileResult::Done();
+}
+
+std::string MonitorReconciler::KeepSidecarConfigMap(const nlohmann::json& object,
+                                                    const MonitorView& m) {
+  // The webhook's own reading of the monitor, so the text is the one it injects.
+  auto view = webhook::MonitorFromJson(object);
+  if (!view) return "";  // the webhook injects nothing either; the status says why
+  const std::string text = webhook::SidecarConfigText(view.value());
+  auto written = config_maps_.Ensure(d_.client, m, text);
+  if (!written) return written.error().message;
+  if (written.value() == ConfigMapWrite::kUnchanged) return "";
+  const std::string name = api::SidecarConfigMapName(m.name);
+  log::Info(written.value() == ConfigMapWrite::kCreated ? "sidecar config created"
+                                                        : "sidecar config updated",
+            {{"monitor", m.ns + "/" + m.name},
+             {"configMap", name},
+             {"generation", m.generation},
+             {"bytes", static_cast<int64_t>(text.size())}});
+  if (written.value() == ConfigMapWrite::kUpdated && d_.events) {
+    d_.events->Record({kApiVersion, kKind, m.ns, m.name, m.uid}, EventRecorder::Type::kNormal,
+                      "SidecarConfigUpdated", "Reconcile",
+                      "ConfigMap " + name + " holds generation " + std::to_string(m.generation) +
+                          "; running sidecars reload it when the kubelet refreshes the mounted "
+                          "file (about a minute) and keep their connections");
+  }
+  return "";
 }
 
 std::optional<ReconcileResult> MonitorReconciler::KeepPrometheusObjects(

@@ -11,6 +11,7 @@
 #include "operator/prometheus/prometheus_objects.h"
 #include "operator/reconcile/conditions.h"
 #include "operator/reconcile/monitor_view.h"
+#include "operator/reconcile/sidecar_config_map.h"
 #include "operator/reconcile/token_secret.h"
 
 namespace mm::op {
@@ -40,7 +41,9 @@ const char* OutcomeName(ReconcileResult::Kind kind);
 // monitor, its pods and its target from the informers' caches, computes the
 // status (observedGeneration, pods, Ready/Injected/Degraded; pods the webhook
 // missed are told apart from pods left alone on purpose), keeps the monitor's
-// token Secret (token_secret.h), writes the status
+// token Secret (token_secret.h) and the ConfigMap its injected sidecars read
+// their config from (sidecar_config_map.h; Event SidecarConfigUpdated when a
+// spec change rewrote it), writes the status
 // subresource only when it changed (409 -> re-read and retry), and records an
 // Event for each condition that changed; with Deps::prometheus, it keeps the
 // monitor's PodMonitor and PrometheusRule too (prometheus_objects.h; Events
@@ -61,6 +64,8 @@ class MonitorReconciler {
     std::function<bool()> pods_stale = [] { return false; };
     // Create and keep each monitor's token Secret (token_secret.h).
     bool token_secrets = true;
+    // Create and keep each monitor's sidecar ConfigMap (sidecar_config_map.h).
+    bool sidecar_config_maps = true;
     // Keep each monitor's PodMonitor and PrometheusRule (--prometheus-objects); null: off.
     PrometheusObjects* prometheus = nullptr;
   };
@@ -78,8 +83,11 @@ class MonitorReconciler {
   // end with it (retry after a failure, requeue while the CRDs are missing).
   std::optional<ReconcileResult> KeepPrometheusObjects(const nlohmann::json& object,
                                                        const MonitorView& m);
+  // Writes the monitor's sidecar ConfigMap when its text changed; the error, or "".
+  std::string KeepSidecarConfigMap(const nlohmann::json& object, const MonitorView& m);
   Deps d_;
   TokenSecretKeeper tokens_;
+  SidecarConfigMapKeeper config_maps_;
 };
 
 }  // namespace mm::op

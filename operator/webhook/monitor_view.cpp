@@ -72,4 +72,6 @@ Result<MonitorView> MonitorFromJson(const json& object) {
   return m;
 }
 
+std::string SidecarConfigText(const MonitorView& monitor) { return monitor.sidecar_config.dump(); }
+
 }  // namespace mm::webhook

@@ -37,4 +37,11 @@ struct MonitorView {
 // Reads a ModelMonitor object. Errors name the field: `spec.selector: required`.
 Result<MonitorView> MonitorFromJson(const nlohmann::json& object);
 
+// The sidecar's config as text: what the webhook injects as MM_MONITOR_CONFIG and
+// what the reconciler keeps in the monitor's ConfigMap (common/api/monitor_config_map.h).
+// One function for both, so a pod's start-up config and the mounted file of the
+// same generation are the same bytes: the sidecar then sees no change (and the
+// same config hash) when the file appears.
+std::string SidecarConfigText(const MonitorView& monitor);
+
 }  // namespace mm::webhook

@@ -1,5 +1,6 @@
 #include "operator/webhook/sidecar_patch.h"
 
+#include "common/api/monitor_config_map.h"
 #include "common/api/monitor_tokens.h"
 #include "operator/webhook/annotations.h"
 #include "operator/webhook/json_patch.h"
@@ -68,12 +69,13 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const MonitorView& monit
   if (!Field(pod, "metadata").is_object()) return Error{"the pod has no metadata"};
   const json& annotations = Field(Field(pod, "metadata"), "annotations");
 
-  for (const char* volume : {kStoreVolumeName, kTmpVolumeName}) {
+  const std::string config_volume(api::kSidecarConfigVolume);
+  for (const std::string volume : {kStoreVolumeName, kTmpVolumeName, config_volume.c_str()}) {
     const json& volumes = Field(spec, "volumes");
     if (!volumes.is_array()) continue;
     for (const auto& v : volumes) {
       if (Field(v, "name") == volume) {
-        return Error{std::string("the pod already has a volume named \"") + volume +
+        return Error{"the pod already has a volume named \"" + volume +
                      "\"; rename it to let the sidecar in"};
       }
     }
@@ -83,7 +85,7 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const MonitorView& monit
   if (!takeover) return takeover.error();
   const PortTakeover& t = takeover.value();
 
-  const std::string config = monitor.sidecar_config.dump();
+  const std::string config = SidecarConfigText(monitor);
   if (config.size() > defaults.max_config_bytes) {
     return Error{"the monitor's sidecar config is " + std::to_string(config.size()) +
                  " bytes, over the limit of " + std::to_string(defaults.max_config_bytes)};
@@ -118,10 +120,17 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const MonitorView& monit
   const int admin_port = FreePort(defaults.admin_port, used);
   if (data_port == 0 || admin_port == 0) return Error{"the pod uses every port number"};
 
-  // 3. Volumes: the prediction store, and a small /tmp (the root filesystem is read-only).
+  // 3. Volumes: the prediction store, a small /tmp (the root filesystem is
+  //    read-only), and the monitor's ConfigMap, which the reconciler keeps and the
+  //    kubelet refreshes while the pod runs. `optional`: the webhook must not create
+  //    it (sideEffects: None), so a pod admitted before the reconciler has written
+  //    it starts with an empty folder and MM_MONITOR_CONFIG, and the file appears
+  //    at the kubelet's next sync.
   const json volumes = {
       {{"name", kStoreVolumeName}, {"emptyDir", {{"sizeLimit", defaults.store_size_limit}}}},
-      {{"name", kTmpVolumeName}, {"emptyDir", {{"medium", "Memory"}, {"sizeLimit", "16Mi"}}}}};
+      {{"name", kTmpVolumeName}, {"emptyDir", {{"medium", "Memory"}, {"sizeLimit", "16Mi"}}}},
+      {{"name", config_volume},
+       {"configMap", {{"name", api::SidecarConfigMapName(monitor.name)}, {"optional", true}}}}};
   if (Field(spec, "volumes").is_array()) {
     for (const auto& v : volumes) ops.push_back(AddOp("/spec/volumes/-", v));
   } else {
@@ -141,7 +150,9 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const MonitorView& monit
       {"restartPolicy", "Always"},
       {"args",
        {"--data-port=" + std::to_string(data_port), "--admin-port=" + std::to_string(admin_port),
-        "--upstream=127.0.0.1:" + std::to_string(t.model_port)}},
+        "--upstream=127.0.0.1:" + std::to_string(t.model_port),
+        // The mounted ConfigMap, read again every 2 s; MM_MONITOR_CONFIG while it is absent.
+        "--config=" + api::SidecarConfigFile()}},
       {"env",
        {{{"name", kConfigEnv}, {"value", config}},
         {{"name", "MM_STORE_DIR"}, {"value", kStoreMountPath}},
@@ -160,7 +171,10 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const MonitorView& monit
       {"securityContext", SecurityContext(defaults)},
       {"volumeMounts",
        {{{"name", kStoreVolumeName}, {"mountPath", kStoreMountPath}},
-        {{"name", kTmpVolumeName}, {"mountPath", "/tmp"}}}},
+        {{"name", kTmpVolumeName}, {"mountPath", "/tmp"}},
+        {{"name", config_volume},
+         {"mountPath", std::string(api::kSidecarConfigMountPath)},
+         {"readOnly", true}}}},
   };
   if (Field(spec, "initContainers").is_array()) {
     ops.push_back(AddOp("/spec/initContainers/-", std::move(sidecar)));

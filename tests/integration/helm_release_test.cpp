@@ -147,7 +147,7 @@ TEST_F(HelmTest, InstallRunsTheOperatorWithTheChartsRbacUpgradesAndUninstallsCle
            "update modelmonitors.modelmonitor.io --subresource=finalizers -A", "list pods -A",
            "patch deployments.apps -A", "list replicasets.apps -A", "create jobs.batch -A",
            "create events.events.k8s.io -A", "create secrets -n default",
-           "create tokenreviews.authentication.k8s.io",
+           "patch configmaps -n default", "create tokenreviews.authentication.k8s.io",
            "create subjectaccessreviews.authorization.k8s.io",
            "update mutatingwebhookconfigurations/modelmonitor-sidecar-injector",
            "update leases.coordination.k8s.io/modelmonitor-operator -n " + ns,
@@ -157,10 +157,10 @@ TEST_F(HelmTest, InstallRunsTheOperatorWithTheChartsRbacUpgradesAndUninstallsCle
   }
   for (const std::string& denied : std::vector<std::string>{
            "list secrets -A", "watch secrets -A", "delete deployments.apps -A", "create pods -A",
-           "update deployments.apps -A", "delete modelmonitors.modelmonitor.io -A",
-           "update mutatingwebhookconfigurations/other", "update secrets/other -n " + ns,
-           "create clusterrolebindings", "update leases.coordination.k8s.io/other -n " + ns,
-           "'*' '*'"}) {
+           "list configmaps -A", "delete configmaps -A", "update deployments.apps -A",
+           "delete modelmonitors.modelmonitor.io -A", "update mutatingwebhookconfigurations/other",
+           "update secrets/other -n " + ns, "create clusterrolebindings",
+           "update leases.coordination.k8s.io/other -n " + ns, "'*' '*'"}) {
     auto r = Kubectl("auth can-i " + denied + as);
     EXPECT_NE(r.exit_code, 0) << "the operator may " << denied;
   }
@@ -238,6 +238,16 @@ TEST_F(HelmTest, InstallRunsTheOperatorWithTheChartsRbacUpgradesAndUninstallsCle
           [&] {
             return admin
                 ->Get(ResourcePath{"v1", "secrets", models, "minimal-modelmonitor-tokens"}.Url())
+                .ok();
+          },
+          30s))
+          << op.Log();
+      // ... and its sidecar ConfigMap (common/api/monitor_config_map.h), with the
+      // ServiceAccount's rights only.
+      EXPECT_TRUE(WaitFor(
+          [&] {
+            return admin
+                ->Get(ResourcePath{"v1", "configmaps", models, "minimal-modelmonitor-config"}.Url())
                 .ok();
           },
           30s))

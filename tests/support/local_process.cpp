@@ -11,18 +11,30 @@
 
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "tests/support/wait.h"
 
 namespace mm::testing {
 
 LocalProcess::LocalProcess(const std::string& binary, const std::vector<std::string>& args,
-                           const std::string& log_path)
+                           const std::string& log_path, const std::vector<std::string>& env)
     : log_path_(log_path) {
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(binary.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  // Built before fork: the child only execs (no allocation after fork in a threaded parent).
+  std::vector<std::string> names;
+  for (const auto& e : env) names.push_back(e.substr(0, e.find('=') + 1));
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) {
+    bool replaced = false;
+    for (const auto& n : names) replaced = replaced || std::string_view(*e).starts_with(n);
+    if (!replaced) envp.push_back(*e);
+  }
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ == 0) {
@@ -32,7 +44,7 @@ LocalProcess::LocalProcess(const std::string& binary, const std::vector<std::str
     if (log < 0) _exit(126);
     dup2(log, STDOUT_FILENO);
     dup2(log, STDERR_FILENO);
-    execv(binary.c_str(), argv.data());
+    execve(binary.c_str(), argv.data(), envp.data());
     _exit(127);
   }
 }

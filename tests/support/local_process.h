@@ -14,8 +14,9 @@ namespace mm::testing {
 // the test process (PR_SET_DEATHSIG); the destructor kills what is still running.
 class LocalProcess {
  public:
+  // `env`: "NAME=value" entries added to (or replacing those of) this process's environment.
   LocalProcess(const std::string& binary, const std::vector<std::string>& args,
-               const std::string& log_path);
+               const std::string& log_path, const std::vector<std::string>& env = {});
   ~LocalProcess();
   LocalProcess(const LocalProcess&) = delete;
   LocalProcess& operator=(const LocalProcess&) = delete;

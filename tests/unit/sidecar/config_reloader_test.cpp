@@ -35,7 +35,7 @@ class ConfigReloaderTest : public ::testing::Test {
   ConfigReloaderTest() {
     options_.config_file = "/etc/modelmonitor/monitor.json";  // named in logs, never read
     ConfigSource source = ReloadSourceFromOptions(options_);
-    source.read = [this]() -> Result<std::string> {
+    source.read = [this](const std::string&) -> Result<std::string> {
       if (read_error_) return Error{*read_error_};
       return file_;
     };

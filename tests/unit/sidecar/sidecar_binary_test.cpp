@@ -129,7 +129,7 @@ class ConfigMapVolume {
              (name + "-" + std::to_string(getpid()))) {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    Write(first);
+    if (!first.empty()) Write(first);  // empty: an optional ConfigMap not created yet
   }
   ~ConfigMapVolume() { std::filesystem::remove_all(dir_); }
   std::string file() const { return (dir_ / "monitor.json").string(); }
@@ -139,8 +139,12 @@ class ConfigMapVolume {
     std::ofstream(dir_ / version / "monitor.json") << text;
     std::filesystem::create_symlink(version, dir_ / "..data_tmp");
     std::filesystem::rename(dir_ / "..data_tmp", dir_ / "..data");
-    if (version_ == 1) std::filesystem::create_symlink("..data/monitor.json", file());
+    if (!std::filesystem::is_symlink(file())) {
+      std::filesystem::create_symlink("..data/monitor.json", file());
+    }
   }
+  // What the kubelet does when the ConfigMap is deleted: the key's file goes.
+  void Remove() { std::filesystem::remove(file()); }
 
  private:
   std::filesystem::path dir_;
@@ -176,7 +180,8 @@ std::string FreshLogPath(const std::string& name) {
 
 // The sidecar binary on 127.0.0.1, ports picked by the kernel (read from its log).
 struct SidecarProcess {
-  SidecarProcess(const std::string& name, std::vector<std::string> args)
+  SidecarProcess(const std::string& name, std::vector<std::string> args,
+                 const std::vector<std::string>& env = {})
       : log(FreshLogPath(name)),
         process(
             std::string(MM_BINARY_DIR) + "/sidecar/modelmonitor-sidecar",
@@ -185,7 +190,7 @@ struct SidecarProcess {
                           {"--listen-address=127.0.0.1", "--data-port=0", "--admin-port=0"});
               return args;
             }(),
-            log) {
+            log, env) {
     // The log line that names the ports, once whole.
     auto read_ports = [this] {
       std::istringstream lines(process.Log());
@@ -344,6 +349,111 @@ TEST(SidecarBinaryTest, SighupReloadsTheConfigAndDoesNotStopTheSidecar) {
   EXPECT_TRUE(sidecar.process.Running());
   sidecar.process.Signal(SIGTERM);
   EXPECT_EQ(sidecar.process.Wait(std::chrono::seconds(10)), 0) << sidecar.process.Log();
+}
+
+// The injected form with the monitor's identity: generation `generation` of uid u1.
+std::string InjectedConfig(int generation, const std::string& request_id_header) {
+  return nlohmann::json(
+             {{"monitor",
+               {{"namespace", "ml"}, {"name", "fraud"}, {"uid", "u1"}, {"generation", generation}}},
+              {"serving", {{"protocol", "json"}, {"requestIdHeader", request_id_header}}},
+              {"sidecar", {{"sampleRate", 1}}}})
+      .dump();
+}
+
+size_t Occurrences(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// As injected: --config names the mounted ConfigMap's file, MM_MONITOR_CONFIG
+// holds the config of the pod's creation. A pod admitted before the reconciler
+// wrote the ConfigMap finds an empty folder (the volume is optional): it starts on
+// the env var and serves the file from the kubelet's first sync on. Afterwards
+// the file is newer than the env var: a file the kubelet removes (the ConfigMap
+// deleted) or one holding an older generation changes nothing.
+TEST(SidecarBinaryTest, StartsOnTheEnvVarWhileTheFileIsAbsentAndFollowsTheFileOnceItAppears) {
+  testing::TestUpstream model([](testing::TestUpstream::Connection& c) {
+    while (c.ReadRequest()) c.Write(testing::TestUpstream::Response(200, "text/plain", "ok"));
+  });
+  ConfigMapVolume volume("mm-absent", "");
+  ASSERT_FALSE(std::filesystem::exists(volume.file()));
+  // Checks on SIGHUP only, so each step below is one deterministic check.
+  SidecarProcess sidecar("sidecar-absent", ConfigFileFlags(volume, model.port(), 0),
+                         {"MM_MONITOR_CONFIG=" + InjectedConfig(1, "x-start-id")});
+  ASSERT_NE(sidecar.data_port, 0) << sidecar.process.Log();
+  EXPECT_TRUE(sidecar.MetricIs("modelmonitor_sidecar_config_generation 1"));
+  KeepAliveClient client(sidecar.data_port);
+  EXPECT_FALSE(client.Post("/infer")["x-start-id"].empty()) << "the env var's config serves";
+
+  auto unchanged_after_sighup = [&](size_t nth) {
+    sidecar.process.Signal(SIGHUP);
+    return testing::WaitFor(
+        [&] { return Occurrences(sidecar.process.Log(), "configuration unchanged") >= nth; },
+        std::chrono::seconds(10), std::chrono::milliseconds(20));
+  };
+  EXPECT_TRUE(unchanged_after_sighup(1)) << "still absent: no news, no failure";
+  EXPECT_TRUE(sidecar.MetricIs("modelmonitor_sidecar_config_reloads_total{result=\"failure\"} 0"));
+
+  volume.Write(InjectedConfig(2, "x-trace-id"));  // the kubelet's first sync
+  sidecar.process.Signal(SIGHUP);
+  EXPECT_TRUE(sidecar.WaitForMetric("modelmonitor_sidecar_config_generation 2"))
+      << sidecar.process.Log();
+  EXPECT_FALSE(client.Post("/infer")["x-trace-id"].empty()) << "the file's config serves";
+
+  volume.Write(InjectedConfig(1, "x-old-id"));  // an older generation: not served
+  EXPECT_TRUE(unchanged_after_sighup(2)) << sidecar.process.Log();
+  volume.Remove();  // the ConfigMap deleted: the live config stays, not the env var's
+  EXPECT_TRUE(unchanged_after_sighup(3)) << sidecar.process.Log();
+  EXPECT_TRUE(sidecar.MetricIs("modelmonitor_sidecar_config_generation 2"));
+  EXPECT_TRUE(sidecar.MetricIs("modelmonitor_sidecar_config_reloads_total{result=\"failure\"} 0"));
+  EXPECT_FALSE(client.Post("/infer")["x-trace-id"].empty());
+
+  volume.Write(InjectedConfig(3, "x-third-id"));  // created again by the reconciler
+  sidecar.process.Signal(SIGHUP);
+  EXPECT_TRUE(sidecar.WaitForMetric("modelmonitor_sidecar_config_generation 3"));
+  EXPECT_FALSE(client.Post("/infer")["x-third-id"].empty()) << "on the same connection";
+  sidecar.process.Signal(SIGTERM);
+  EXPECT_EQ(sidecar.process.Wait(std::chrono::seconds(10)), 0) << sidecar.process.Log();
+}
+
+// A file that is there at start and newer than the env var wins; one that is
+// broken does not stop the sidecar when the env var can serve: it starts on the
+// env var and the reloader refuses the file with its reason.
+TEST(SidecarBinaryTest, AtStartANewerFileWinsAndABrokenOneFallsBackToTheEnvVar) {
+  testing::TestUpstream model([](testing::TestUpstream::Connection& c) {
+    while (c.ReadRequest()) c.Write(testing::TestUpstream::Response(200, "text/plain", "ok"));
+  });
+  {
+    ConfigMapVolume volume("mm-newer", InjectedConfig(5, "x-file-id"));
+    SidecarProcess sidecar("sidecar-newer", ConfigFileFlags(volume, model.port(), 0),
+                           {"MM_MONITOR_CONFIG=" + InjectedConfig(4, "x-env-id")});
+    ASSERT_NE(sidecar.data_port, 0) << sidecar.process.Log();
+    KeepAliveClient client(sidecar.data_port);
+    EXPECT_FALSE(client.Post("/infer")["x-file-id"].empty());
+  }
+  {
+    ConfigMapVolume volume("mm-stale", InjectedConfig(3, "x-file-id"));
+    SidecarProcess sidecar("sidecar-stale", ConfigFileFlags(volume, model.port(), 0),
+                           {"MM_MONITOR_CONFIG=" + InjectedConfig(4, "x-env-id")});
+    ASSERT_NE(sidecar.data_port, 0) << sidecar.process.Log();
+    KeepAliveClient client(sidecar.data_port);
+    EXPECT_FALSE(client.Post("/infer")["x-env-id"].empty()) << "a file not synced yet is older";
+  }
+  {
+    ConfigMapVolume volume("mm-broken", R"({"serving":{"protocol":"grpc"}})");
+    SidecarProcess sidecar("sidecar-broken", ConfigFileFlags(volume, model.port(), 50),
+                           {"MM_MONITOR_CONFIG=" + InjectedConfig(4, "x-env-id")});
+    ASSERT_NE(sidecar.data_port, 0) << sidecar.process.Log();
+    EXPECT_TRUE(
+        sidecar.WaitForMetric("modelmonitor_sidecar_config_reloads_total{result=\"failure\"} 1"))
+        << sidecar.process.Log();
+    EXPECT_NE(sidecar.process.Log().find("spec.serving.protocol"), std::string::npos)
+        << sidecar.process.Log();
+    KeepAliveClient client(sidecar.data_port);
+    EXPECT_FALSE(client.Post("/infer")["x-env-id"].empty());
+  }
 }
 
 }  // namespace

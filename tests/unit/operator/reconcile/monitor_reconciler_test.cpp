@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "operator/webhook/injection_report.h"
+#include "operator/webhook/monitor_view.h"
 #include "tests/support/fake_kube_client.h"
 
 namespace mm::op {
@@ -60,6 +61,7 @@ class MonitorReconcilerTest : public ::testing::Test {
     }
     MonitorReconciler::Deps deps{fake_, *monitors_, *pods_, nullptr, nullptr};
     deps.token_secrets = token_secrets_;
+    deps.sidecar_config_maps = config_maps_;
     reconciler_ = std::make_unique<MonitorReconciler>(std::move(deps));
   }
   std::vector<testing::FakeKubeClient::Call> Puts() {
@@ -72,6 +74,7 @@ class MonitorReconcilerTest : public ::testing::Test {
 
   testing::FakeKubeClient fake_;
   bool token_secrets_ = false;  // token_secret_test.cpp covers the Secret's calls
+  bool config_maps_ = false;    // sidecar_config_map_test.cpp covers the ConfigMap's calls
   std::unique_ptr<Informer> monitors_, pods_;
   std::unique_ptr<MonitorReconciler> reconciler_;
 };
@@ -163,6 +166,53 @@ TEST_F(MonitorReconcilerTest, ATokenSecretFailureIsRetriedAfterTheStatus) {
   auto r = reconciler_->Reconcile("ns/m");
   EXPECT_EQ(r.kind, ReconcileResult::Kind::kRetry);
   EXPECT_NE(r.error.find("Secret ns/m-modelmonitor-tokens"), std::string::npos) << r.error;
+  EXPECT_EQ(Puts().size(), 1u);
+}
+
+// The ConfigMap holds exactly the text the webhook injects as MM_MONITOR_CONFIG.
+TEST_F(MonitorReconcilerTest, KeepsTheSidecarConfigMapWithTheWebhooksText) {
+  config_maps_ = true;
+  json monitor = Monitor({{"matchLabels", {{"app", "fraud"}}}});
+  monitor["spec"]["serving"] = {{"requestIdHeader", "x-trace-id"}};
+  monitor["spec"]["sidecar"] = {{"sampleRate", 0.25}, {"image", "not-for-the-sidecar"}};
+  Load(monitor);
+  const std::string config_maps = "/api/v1/namespaces/ns/configmaps";
+  fake_.Queue("POST", config_maps, 201, json::object());
+  fake_.Queue("PUT", kStatus, 200, Monitor({}));
+  auto r = reconciler_->Reconcile("ns/m");
+  EXPECT_EQ(r.kind, ReconcileResult::Kind::kDone) << r.error;
+  json created;
+  for (const auto& c : fake_.calls()) {
+    if (c.method == "POST" && c.path == config_maps) created = c.body;
+  }
+  ASSERT_TRUE(created.is_object());
+  EXPECT_EQ(created["metadata"]["name"], "m-modelmonitor-config");
+  EXPECT_EQ(created["metadata"]["ownerReferences"][0]["uid"], "u1");
+  const std::string text = created["data"]["monitor.json"];
+  EXPECT_EQ(text, webhook::SidecarConfigText(webhook::MonitorFromJson(monitor).value()));
+  const json config = json::parse(text);
+  EXPECT_EQ(config["monitor"]["generation"], 4);
+  EXPECT_EQ(config["serving"]["requestIdHeader"], "x-trace-id");
+  EXPECT_EQ(config["sidecar"], json({{"sampleRate", 0.25}}));
+
+  // The next reconcile (a pod event): the keeper knows the text is there, no call.
+  const size_t calls = fake_.calls().size();
+  fake_.Queue("PUT", kStatus, 200, Monitor({}));
+  reconciler_->Reconcile("ns/m");
+  for (size_t i = calls; i < fake_.calls().size(); ++i) {
+    EXPECT_EQ(fake_.calls()[i].path.find("configmaps"), std::string::npos)
+        << fake_.calls()[i].method << " " << fake_.calls()[i].path;
+  }
+}
+
+TEST_F(MonitorReconcilerTest, ASidecarConfigMapFailureIsRetriedAfterTheStatus) {
+  config_maps_ = true;
+  Load(Monitor({{"matchLabels", {{"app", "fraud"}}}}));
+  fake_.Queue("POST", "/api/v1/namespaces/ns/configmaps", 403, {{"message", "forbidden"}});
+  fake_.Queue("PUT", kStatus, 200, Monitor({}));
+  auto r = reconciler_->Reconcile("ns/m");
+  EXPECT_EQ(r.kind, ReconcileResult::Kind::kRetry);
+  EXPECT_NE(r.error.find("ConfigMap ns/m-modelmonitor-config"), std::string::npos) << r.error;
   EXPECT_EQ(Puts().size(), 1u);
 }
 

@@ -33,8 +33,8 @@ TEST(SidecarPatch, AddsANativeSidecarThatTakesOverTheNamedPort) {
             json({{"name", "http-model"}, {"containerPort", 8000}, {"protocol", "TCP"}}));
   EXPECT_EQ(s["ports"][0], json({{"name", "http"}, {"containerPort", 8080}, {"protocol", "TCP"}}));
   EXPECT_EQ(s["ports"][1]["name"], "mm-admin");
-  EXPECT_EQ(s["args"],
-            json({"--data-port=8080", "--admin-port=9090", "--upstream=127.0.0.1:8000"}));
+  EXPECT_EQ(s["args"], json({"--data-port=8080", "--admin-port=9090", "--upstream=127.0.0.1:8000",
+                             "--config=/etc/modelmonitor/monitor.json"}));
   // The model's probe by name follows the renamed port; the numeric one is untouched.
   EXPECT_EQ(pod["spec"]["containers"][0]["readinessProbe"]["httpGet"]["port"], "http-model");
   EXPECT_EQ(pod["spec"]["containers"][0]["livenessProbe"]["tcpSocket"]["port"], 8000);
@@ -66,6 +66,39 @@ TEST(SidecarPatch, MountsTheStoreAndPassesTheMonitorConfig) {
   EXPECT_EQ(config["monitor"]["name"], "fraud");
   EXPECT_EQ(config["monitor"]["generation"], 3);
   EXPECT_EQ(config["serving"]["protocol"], "json");
+}
+
+// The monitor's ConfigMap, which the reconciler keeps: mounted read-only, optional
+// (the webhook creates nothing, sideEffects: None), and given to the sidecar as
+// --config; MM_MONITOR_CONFIG stays as the start-up config while the file is absent.
+TEST(SidecarPatch, MountsTheMonitorsConfigMapAndPassesItAsTheConfigFile) {
+  const MonitorView m = Monitor();
+  const json pod = Injected(ModelPod(), m);
+  const json& s = Sidecar(pod);
+  const json& volumes = pod["spec"]["volumes"];
+  ASSERT_EQ(volumes.size(), 3u);
+  EXPECT_EQ(volumes[2],
+            json({{"name", "modelmonitor-config"},
+                  {"configMap", {{"name", "fraud-modelmonitor-config"}, {"optional", true}}}}));
+  EXPECT_EQ(s["volumeMounts"][2], json({{"name", "modelmonitor-config"},
+                                        {"mountPath", "/etc/modelmonitor"},
+                                        {"readOnly", true}}));
+  EXPECT_EQ(s["args"].back(), "--config=/etc/modelmonitor/monitor.json");
+  std::string env_config;
+  for (const auto& e : s["env"]) {
+    if (e["name"] == kConfigEnv) env_config = e["value"];
+  }
+  // The same bytes the reconciler writes into the ConfigMap.
+  EXPECT_EQ(env_config, SidecarConfigText(m));
+}
+
+TEST(SidecarPatch, RefusesAPodThatHasAVolumeNamedLikeTheConfigVolume) {
+  json pod = ModelPod();
+  pod["spec"]["volumes"] = {{{"name", "modelmonitor-config"}, {"emptyDir", json::object()}}};
+  auto patch = BuildSidecarPatch(pod, Monitor(), {});
+  ASSERT_FALSE(patch.ok());
+  EXPECT_NE(patch.error().message.find("\"modelmonitor-config\""), std::string::npos)
+      << patch.error().message;
 }
 
 TEST(SidecarPatch, TokensComeFromTheMonitorsSecretAndTheStoreDirFromItsVolume) {
@@ -111,7 +144,7 @@ TEST(SidecarPatch, AppendsToExistingInitContainersAndVolumes) {
   const json injected = Injected(pod);
   ASSERT_EQ(injected["spec"]["initContainers"].size(), 2u);
   EXPECT_EQ(injected["spec"]["initContainers"][0]["name"], "migrate");
-  EXPECT_EQ(injected["spec"]["volumes"].size(), 3u);
+  EXPECT_EQ(injected["spec"]["volumes"].size(), 4u);
   EXPECT_EQ(injected["spec"]["volumes"][0]["name"], "data");
 }
 
