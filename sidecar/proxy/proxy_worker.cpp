@@ -137,7 +137,7 @@ void ProxyWorker::Stop() {
 ProxyWorker::Awaitable ProxyWorker::Accept() {
   while (acceptor_.is_open()) {
     beast::error_code ec;
-    tcp::socket socket(io_);
+    DeadlineSocket::Socket socket(io_.get_executor());
     co_await acceptor_.async_accept(socket, Await(ec));
     if (ec == asio::error::operation_aborted) co_return;
     if (ec) {
@@ -148,10 +148,10 @@ ProxyWorker::Awaitable ProxyWorker::Accept() {
   }
 }
 
-ProxyWorker::Awaitable ProxyWorker::Session(tcp::socket socket) {
+ProxyWorker::Awaitable ProxyWorker::Session(DeadlineSocket::Socket socket) {
   beast::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
-  beast::tcp_stream client(std::move(socket));
+  DeadlineSocket client(std::move(socket));
   beast::flat_buffer buffer;
   buffer.reserve(kReadBufferBytes);
   bool keep = true;
@@ -189,9 +189,9 @@ asio::awaitable<std::unique_ptr<UpstreamConnection>> ProxyWorker::Connect(beast:
   co_return connection;
 }
 
-asio::awaitable<void> ProxyWorker::SendError(beast::tcp_stream& client, unsigned version,
-                                             int status, const std::string& message,
-                                             bool keep_alive, const Exchange* x) {
+asio::awaitable<void> ProxyWorker::SendError(DeadlineSocket& client, unsigned version, int status,
+                                             const std::string& message, bool keep_alive,
+                                             const Exchange* x) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), version};
   res.set(bhttp::field::content_type, "application/json");
   if (x != nullptr && !x->id.empty()) res.set(x->config->requests.request_id_header, x->id);
@@ -204,7 +204,7 @@ asio::awaitable<void> ProxyWorker::SendError(beast::tcp_stream& client, unsigned
   co_await bhttp::async_write(client, res, Await(ec));
 }
 
-asio::awaitable<bool> ProxyWorker::Forward(beast::tcp_stream& client, beast::flat_buffer& buffer,
+asio::awaitable<bool> ProxyWorker::Forward(DeadlineSocket& client, beast::flat_buffer& buffer,
                                            RequestHead& head,
                                            std::shared_ptr<const ServingConfig> config) {
   Exchange x;
@@ -273,7 +273,7 @@ void ProxyWorker::Record(Exchange& x, Result<Extraction> extraction) {
   if (not_recordable > 0) metrics_.PredictionNotRecordable(not_recordable);
 }
 
-asio::awaitable<bool> ProxyWorker::Relay(beast::tcp_stream& client, beast::flat_buffer& cbuf,
+asio::awaitable<bool> ProxyWorker::Relay(DeadlineSocket& client, beast::flat_buffer& cbuf,
                                          RequestHead& head, Exchange& x) {
   beast::error_code ec;
   auto& req = head.get();
