@@ -45,6 +45,7 @@ class ProxyWorker {
  private:
   using Awaitable = boost::asio::awaitable<void>;
   using RequestHead = boost::beast::http::request_parser<boost::beast::http::empty_body>;
+  using ResponseHead = boost::beast::http::response_parser<boost::beast::http::empty_body>;
 
   Awaitable Accept();
   Awaitable Session(DeadlineSocket::Socket socket);
@@ -53,9 +54,16 @@ class ProxyWorker {
   boost::asio::awaitable<bool> Forward(DeadlineSocket& client, boost::beast::flat_buffer& buffer,
                                        RequestHead& head,
                                        std::shared_ptr<const ServingConfig> config);
+  // The request to the model, up to the response head (request_relay.cpp), then the
+  // response to the client (response_relay.cpp); returns Forward's answer.
   boost::asio::awaitable<bool> Relay(DeadlineSocket& client, boost::beast::flat_buffer& buffer,
                                      RequestHead& head, Exchange& x);
+  boost::asio::awaitable<bool> RelayResponse(DeadlineSocket& client,
+                                             std::unique_ptr<UpstreamConnection> up,
+                                             ResponseHead& head, Exchange& x, unsigned version,
+                                             bool client_keep);
   boost::asio::awaitable<std::unique_ptr<UpstreamConnection>> Connect(boost::beast::error_code& ec);
+  std::string UpstreamName() const;  // host:port, for error messages
   // An answer of the sidecar's own; with `x`, it carries the prediction id.
   boost::asio::awaitable<void> SendError(DeadlineSocket& client, unsigned version, int status,
                                          const std::string& message, bool keep_alive,
