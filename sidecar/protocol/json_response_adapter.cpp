@@ -5,11 +5,8 @@
 namespace mm::sidecar {
 
 Result<Extraction> JsonResponseAdapter::Extract(std::string_view body) const {
-  std::optional<nlohmann::json> response = selection_.Parse(body);
-  if (!response) {
-    return Error{std::string(name()) + ": the model response is not valid JSON (" +
-                 std::to_string(body.size()) + " bytes)"};
-  }
+  Result<nlohmann::json> response = selection_.Parse(body);
+  if (!response) return Error{std::string(name()) + ": " + response.error().message};
   return ExtractFrom(*response);
 }
 

@@ -1,5 +1,6 @@
 #include "sidecar/protocol/json_selection.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -28,6 +29,12 @@ class SelectionBuilder {
     if (json* slot = Next().first) *slot = std::string(value);
   }
   void Start(json::value_t type) {
+    StartInner(type);
+    depth_ = std::max(depth_, open_.size() + skip_depth_);
+  }
+  // The deepest nesting seen, of selected parts and others alike.
+  size_t depth() const { return depth_; }
+  void StartInner(json::value_t type) {
     if (skip_depth_ > 0) {
       ++skip_depth_;
       return;
@@ -79,6 +86,7 @@ class SelectionBuilder {
   json& root_;
   std::vector<Open> open_;
   size_t skip_depth_ = 0;  // > 0 inside an unselected object or array
+  size_t depth_ = 0;
 };
 
 // nlohmann's SAX interface over a SelectionBuilder.
@@ -310,6 +318,24 @@ JsonSelection::JsonSelection(const std::vector<JsonPath>& paths) {
   }
 }
 
+size_t NestingDepth(const json& doc) {
+  size_t deepest = 0;
+  std::vector<std::pair<const json*, size_t>> pending = {{&doc, 0}};
+  while (!pending.empty()) {
+    const auto [node, depth] = pending.back();
+    pending.pop_back();
+    if (!node->is_structured()) continue;
+    deepest = std::max(deepest, depth + 1);
+    for (const json& child : *node) pending.emplace_back(&child, depth + 1);
+  }
+  return deepest;
+}
+
+Error TooDeep() {
+  return Error{"the model response nests objects and arrays deeper than " +
+               std::to_string(JsonSelection::kMaxDepth) + " levels"};
+}
+
 JsonSelection JsonSelection::Everything() {
   JsonSelection s;
   s.everything_ = true;
@@ -334,9 +360,9 @@ int32_t JsonSelection::Element(int32_t node, size_t index) const {
   return n.any;
 }
 
-std::optional<json> JsonSelection::Parse(std::string_view body) const {
+Result<json> JsonSelection::Parse(std::string_view body) const {
   if (everything_) return ParseAny(body);
-  if (auto doc = ParsePlain(body)) return doc;
+  if (auto doc = ParsePlain(body)) return std::move(*doc);
   return ParseAny(body);
 }
 
@@ -344,20 +370,24 @@ std::optional<json> JsonSelection::ParsePlain(std::string_view body) const {
   if (everything_) return std::nullopt;
   json doc;
   SelectionBuilder builder(*this, doc);
-  if (!PlainScanner(body, builder).Scan()) return std::nullopt;
+  if (!PlainScanner(body, builder).Scan() || builder.depth() > kMaxDepth) return std::nullopt;
   return doc;
 }
 
-std::optional<json> JsonSelection::ParseAny(std::string_view body) const {
+Result<json> JsonSelection::ParseAny(std::string_view body) const {
+  const Error invalid{"the model response is not valid JSON (" + std::to_string(body.size()) +
+                      " bytes)"};
   if (everything_) {
     json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) return std::nullopt;
+    if (doc.is_discarded()) return invalid;
+    if (NestingDepth(doc) > kMaxDepth) return TooDeep();
     return doc;
   }
   json doc;
   SelectionBuilder builder(*this, doc);
   SelectionSax sax(builder);
-  if (!json::sax_parse(body, &sax)) return std::nullopt;
+  if (!json::sax_parse(body, &sax)) return invalid;
+  if (builder.depth() > kMaxDepth) return TooDeep();
   return doc;
 }
 

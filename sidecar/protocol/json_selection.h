@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/result.h"
 #include "sidecar/protocol/json_path.h"
 
 namespace mm::sidecar {
@@ -20,6 +21,13 @@ namespace mm::sidecar {
 //
 // Why: building the whole tree of a 1 KB Open Inference Protocol response (strings,
 // maps, padding the adapter never reads) was a third of the sidecar's CPU per request.
+// The nesting depth of a document: 0 for a scalar, 1 for [] or {}, 2 for [[]]...
+// (iterative: any depth).
+size_t NestingDepth(const nlohmann::json& doc);
+
+// Parse's answer for a document nested deeper than JsonSelection::kMaxDepth.
+Error TooDeep();
+
 class JsonSelection {
  public:
   // Selects what the paths reach, and everything below where a path ends.
@@ -27,14 +35,20 @@ class JsonSelection {
   // The whole document (nlohmann::json::parse itself).
   static JsonSelection Everything();
 
-  // The selected parts, or nullopt when the body is not valid JSON.
-  std::optional<nlohmann::json> Parse(std::string_view body) const;
+  // Documents nesting objects and arrays deeper than this are refused: writing a
+  // value back as text (an instance's `value`) recurses once per level, and a model
+  // response of 100,000 '[' overflowed the stack (it did before JsonSelection too).
+  static constexpr size_t kMaxDepth = 128;
+
+  // The selected parts; an Error when the body is not valid JSON or nests deeper
+  // than kMaxDepth (the message starts with "the model response").
+  Result<nlohmann::json> Parse(std::string_view body) const;
 
   // The two ways Parse works, for tests. ParsePlain scans documents whose strings are
   // printable ASCII without escapes (model outputs, as a rule) and gives up (nullopt)
   // on anything else, valid or not; ParseAny runs nlohmann's SAX parser on anything.
   std::optional<nlohmann::json> ParsePlain(std::string_view body) const;
-  std::optional<nlohmann::json> ParseAny(std::string_view body) const;
+  Result<nlohmann::json> ParseAny(std::string_view body) const;
 
   // A node of the tree of selected paths; index 0 is $.
   struct Node {

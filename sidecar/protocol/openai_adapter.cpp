@@ -64,7 +64,7 @@ class OpenAiStreamObserver : public StreamObserver {
   uint64_t OnEvent(std::string_view data) {
     ++events_;
     if (data == "[DONE]") return 0;
-    const std::optional<nlohmann::json> parsed = selection_.Parse(data);
+    const Result<nlohmann::json> parsed = selection_.Parse(data);
     if (!parsed || !parsed->is_object()) return 0;
     const nlohmann::json& j = *parsed;
     ++valid_events_;

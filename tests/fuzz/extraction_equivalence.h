@@ -37,6 +37,10 @@ inline Result<Extraction> ExtractFromWholeDocument(const JsonResponseAdapter& ad
     return Error{std::string(adapter.name()) + ": the model response is not valid JSON (" +
                  std::to_string(body.size()) + " bytes)"};
   }
+  // The one rule added: documents deeper than this are refused, not parsed.
+  if (NestingDepth(whole) > JsonSelection::kMaxDepth) {
+    return Error{std::string(adapter.name()) + ": " + TooDeep().message};
+  }
   return adapter.ExtractFrom(whole);
 }
 
@@ -76,9 +80,9 @@ inline std::string ExtractionDifference(const JsonResponseAdapter& adapter, std:
   }
   if (auto plain = adapter.selection().ParsePlain(body)) {
     auto any = adapter.selection().ParseAny(body);
-    if (!any || !SameJson(*plain, *any)) {
+    if (!any.ok() || !SameJson(*plain, *any)) {
       return std::string(adapter.name()) + ": the plain scanner built " + plain->dump() +
-             ", nlohmann's SAX parser " + (any ? any->dump() : std::string("nothing"));
+             ", nlohmann's SAX parser " + (any.ok() ? any->dump() : any.error().message);
     }
   }
   return "";

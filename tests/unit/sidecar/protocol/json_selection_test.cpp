@@ -32,9 +32,9 @@ JsonSelection Select(std::initializer_list<const char*> paths) {
 std::string Parsed(const JsonSelection& s, std::string_view body) {
   auto any = s.ParseAny(body);
   auto plain = s.ParsePlain(body);
-  if (plain && (!any || !SameJson(*plain, *any))) return "plain and SAX differ";
+  if (plain && (!any.ok() || !SameJson(*plain, *any))) return "plain and SAX differ";
   auto doc = s.Parse(body);
-  return doc ? doc->dump() : "invalid";
+  return doc.ok() ? doc->dump() : doc.error().message;
 }
 
 TEST(JsonSelectionTest, KeepsOnlySelectedMembersArrayLengthsAndScalarsOnTheWay) {
@@ -97,9 +97,27 @@ TEST(JsonSelectionTest, AcceptsExactlyWhatNlohmannAccepts) {
                            "[[[[1]]]]",
                            "\"a\""}) {
     const json whole = json::parse(body, nullptr, false);
-    EXPECT_EQ(s.Parse(body).has_value(), !whole.is_discarded()) << body;
+    EXPECT_EQ(s.Parse(body).ok(), !whole.is_discarded()) << body;
     EXPECT_NE(Parsed(s, body), "plain and SAX differ") << body;
   }
+}
+
+TEST(JsonSelectionTest, DocumentsNestedDeeperThanTheLimitAreRefusedWhateverIsSelected) {
+  // Writing a deep value back as text recursed once per level: 100,000 levels
+  // overflowed the stack before JsonSelection. Now such a response is an error.
+  const std::string limit =
+      std::string(JsonSelection::kMaxDepth, '[') + std::string(JsonSelection::kMaxDepth, ']');
+  const std::string deeper = "[" + limit + "]";
+  for (const auto& s : {Select({"$"}), Select({"$.a"}), JsonSelection::Everything()}) {
+    EXPECT_TRUE(s.Parse(limit).ok());
+    EXPECT_EQ(s.Parse(deeper).error().message, TooDeep().message);
+    EXPECT_EQ(s.Parse("{\"a\":" + std::string(100000, '[') + "}").error().message,
+              "the model response is not valid JSON (100006 bytes)");
+  }
+  auto e = KServeV1Adapter().Extract("{\"predictions\":[" + std::string(100000, '[') +
+                                     std::string(100000, ']') + "]}");
+  EXPECT_EQ(e.error().message,
+            "kserve-v1: the model response nests objects and arrays deeper than 128 levels");
 }
 
 TEST(JsonSelectionTest, ThePlainScannerTakesTypicalModelResponses) {
