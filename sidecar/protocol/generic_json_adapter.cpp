@@ -4,10 +4,11 @@
 
 namespace mm::sidecar {
 
-Result<Extraction> GenericJsonAdapter::Extract(std::string_view body) const {
-  auto parsed = ParseResponseJson(body, name());
-  if (!parsed) return parsed.error();
-  const auto nodes = path_.Select(*parsed);
+GenericJsonAdapter::GenericJsonAdapter(JsonPath path)
+    : JsonResponseAdapter(JsonSelection({path})), path_(std::move(path)) {}
+
+Result<Extraction> GenericJsonAdapter::ExtractFrom(const nlohmann::json& response) const {
+  const auto nodes = path_.Select(response);
   if (nodes.empty()) {
     return Error{"json: outputPath " + path_.text() + " selects nothing in the model response"};
   }

@@ -52,13 +52,4 @@ InstanceOutput InstanceRowWriter::Row(const nlohmann::json& flat, size_t first, 
   return InstanceOutput{scratch_, RowScore(begin, end)};
 }
 
-Result<nlohmann::json> ParseResponseJson(std::string_view body, std::string_view protocol) {
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    return Error{std::string(protocol) + ": the model response is not valid JSON (" +
-                 std::to_string(body.size()) + " bytes)"};
-  }
-  return j;
-}
-
 }  // namespace mm::sidecar

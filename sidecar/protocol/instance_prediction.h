@@ -27,7 +27,4 @@ class InstanceRowWriter {
   nlohmann::detail::serializer<nlohmann::json> serializer_;
 };
 
-// Parses a response body without exceptions; an Error names the protocol and the offset.
-Result<nlohmann::json> ParseResponseJson(std::string_view body, std::string_view protocol);
-
 }  // namespace mm::sidecar

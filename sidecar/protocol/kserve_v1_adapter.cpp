@@ -4,10 +4,10 @@
 
 namespace mm::sidecar {
 
-Result<Extraction> KServeV1Adapter::Extract(std::string_view body) const {
-  auto parsed = ParseResponseJson(body, name());
-  if (!parsed) return parsed.error();
-  const nlohmann::json& j = *parsed;
+KServeV1Adapter::KServeV1Adapter()
+    : JsonResponseAdapter(JsonSelection({JsonPath::Parse("$.predictions").value()})) {}
+
+Result<Extraction> KServeV1Adapter::ExtractFrom(const nlohmann::json& j) const {
   auto predictions = j.is_object() ? j.find("predictions") : j.end();
   if (!j.is_object() || predictions == j.end() || !predictions->is_array()) {
     return Error{"kserve-v1: the response has no \"predictions\" array"};

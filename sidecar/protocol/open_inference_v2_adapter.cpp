@@ -6,10 +6,11 @@
 
 namespace mm::sidecar {
 
-Result<Extraction> OpenInferenceV2Adapter::Extract(std::string_view body) const {
-  auto parsed = ParseResponseJson(body, name());
-  if (!parsed) return parsed.error();
-  const nlohmann::json& j = *parsed;
+OpenInferenceV2Adapter::OpenInferenceV2Adapter()
+    : JsonResponseAdapter(JsonSelection({JsonPath::Parse("$.outputs[0].data").value(),
+                                         JsonPath::Parse("$.outputs[0].shape").value()})) {}
+
+Result<Extraction> OpenInferenceV2Adapter::ExtractFrom(const nlohmann::json& j) const {
   auto outputs = j.is_object() ? j.find("outputs") : j.end();
   if (!j.is_object() || outputs == j.end() || !outputs->is_array() || outputs->empty() ||
       !(*outputs)[0].is_object()) {

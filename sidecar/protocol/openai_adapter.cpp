@@ -39,6 +39,8 @@ InstanceOutput TextPrediction(const std::string& text) {
 
 class OpenAiStreamObserver : public StreamObserver {
  public:
+  explicit OpenAiStreamObserver(JsonSelection selection) : selection_(std::move(selection)) {}
+
   uint64_t OnData(std::string_view bytes) override {
     uint64_t tokens = 0;
     parser_.Feed(bytes, [&](std::string_view data) { tokens += OnEvent(data); });
@@ -62,8 +64,9 @@ class OpenAiStreamObserver : public StreamObserver {
   uint64_t OnEvent(std::string_view data) {
     ++events_;
     if (data == "[DONE]") return 0;
-    nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return 0;
+    const Result<nlohmann::json> parsed = selection_.Parse(data);
+    if (!parsed || !parsed->is_object()) return 0;
+    const nlohmann::json& j = *parsed;
     ++valid_events_;
     if (auto tokens = CompletionTokens(j)) usage_tokens_ = tokens;
     auto choices = j.find("choices");
@@ -87,6 +90,7 @@ class OpenAiStreamObserver : public StreamObserver {
     return tokens;
   }
 
+  JsonSelection selection_;
   SseParser parser_;
   std::map<uint64_t, std::string> texts_;
   uint64_t events_ = 0;
@@ -97,10 +101,19 @@ class OpenAiStreamObserver : public StreamObserver {
 
 }  // namespace
 
-Result<Extraction> OpenAiAdapter::Extract(std::string_view body) const {
-  auto parsed = ParseResponseJson(body, name());
-  if (!parsed) return parsed.error();
-  const nlohmann::json& j = *parsed;
+OpenAiAdapter::OpenAiAdapter(JsonSelection selection) : JsonResponseAdapter(std::move(selection)) {}
+
+JsonSelection OpenAiAdapter::FieldsRead() {
+  std::vector<JsonPath> paths;
+  for (const char* path :
+       {"$.choices[*].message.content", "$.choices[*].delta.content", "$.choices[*].text",
+        "$.choices[*].index", "$.usage.completion_tokens"}) {
+    paths.push_back(JsonPath::Parse(path).value());
+  }
+  return JsonSelection(paths);
+}
+
+Result<Extraction> OpenAiAdapter::ExtractFrom(const nlohmann::json& j) const {
   auto choices = j.is_object() ? j.find("choices") : j.end();
   if (!j.is_object() || choices == j.end() || !choices->is_array()) {
     return Error{"openai: the response has no \"choices\" array"};
@@ -118,7 +131,7 @@ Result<Extraction> OpenAiAdapter::Extract(std::string_view body) const {
 }
 
 std::unique_ptr<StreamObserver> OpenAiAdapter::ObserveStream() const {
-  return std::make_unique<OpenAiStreamObserver>();
+  return std::make_unique<OpenAiStreamObserver>(selection());
 }
 
 }  // namespace mm::sidecar

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sidecar/protocol/protocol_adapter.h"
+#include "sidecar/protocol/json_response_adapter.h"
 
 namespace mm::sidecar {
 
@@ -9,13 +9,17 @@ namespace mm::sidecar {
 // from usage.completion_tokens when the model reports it; in a stream without usage
 // every chunk that carries content counts as one token (what OpenAI-compatible
 // servers send). Streamed responses are followed event by event (data: {...}).
-class OpenAiAdapter : public ProtocolAdapter {
+class OpenAiAdapter : public JsonResponseAdapter {
  public:
   // Text kept per choice of a stream, so a long generation cannot grow memory.
   static constexpr size_t kMaxTextBytes = 64 << 10;
 
+  // What responses and stream chunks are parsed into: the fields read, by default.
+  explicit OpenAiAdapter(JsonSelection selection = FieldsRead());
+  static JsonSelection FieldsRead();
+
   std::string_view name() const override { return "openai"; }
-  Result<Extraction> Extract(std::string_view body) const override;
+  Result<Extraction> ExtractFrom(const nlohmann::json& response) const override;
   std::unique_ptr<StreamObserver> ObserveStream() const override;
   bool NeedsEveryResponse() const override { return true; }
 };

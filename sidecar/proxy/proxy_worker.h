@@ -7,7 +7,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <memory>
@@ -16,6 +15,7 @@
 #include "common/result.h"
 #include "sidecar/metrics/sidecar_metrics.h"
 #include "sidecar/protocol/protocol_adapter.h"
+#include "sidecar/proxy/deadline_socket.h"
 #include "sidecar/proxy/prediction_id.h"
 #include "sidecar/proxy/proxy_options.h"
 #include "sidecar/proxy/serving_config.h"
@@ -45,21 +45,28 @@ class ProxyWorker {
  private:
   using Awaitable = boost::asio::awaitable<void>;
   using RequestHead = boost::beast::http::request_parser<boost::beast::http::empty_body>;
+  using ResponseHead = boost::beast::http::response_parser<boost::beast::http::empty_body>;
 
   Awaitable Accept();
-  Awaitable Session(boost::asio::ip::tcp::socket socket);
+  Awaitable Session(DeadlineSocket::Socket socket);
   // Forwards one request whose head is read, under `config`; returns whether the
   // client connection can carry another request.
-  boost::asio::awaitable<bool> Forward(boost::beast::tcp_stream& client,
-                                       boost::beast::flat_buffer& buffer, RequestHead& head,
+  boost::asio::awaitable<bool> Forward(DeadlineSocket& client, boost::beast::flat_buffer& buffer,
+                                       RequestHead& head,
                                        std::shared_ptr<const ServingConfig> config);
-  boost::asio::awaitable<bool> Relay(boost::beast::tcp_stream& client,
-                                     boost::beast::flat_buffer& buffer, RequestHead& head,
-                                     Exchange& x);
+  // The request to the model, up to the response head (request_relay.cpp), then the
+  // response to the client (response_relay.cpp); returns Forward's answer.
+  boost::asio::awaitable<bool> Relay(DeadlineSocket& client, boost::beast::flat_buffer& buffer,
+                                     RequestHead& head, Exchange& x);
+  boost::asio::awaitable<bool> RelayResponse(DeadlineSocket& client,
+                                             std::unique_ptr<UpstreamConnection> up,
+                                             ResponseHead& head, Exchange& x, unsigned version,
+                                             bool client_keep);
   boost::asio::awaitable<std::unique_ptr<UpstreamConnection>> Connect(boost::beast::error_code& ec);
+  std::string UpstreamName() const;  // host:port, for error messages
   // An answer of the sidecar's own; with `x`, it carries the prediction id.
-  boost::asio::awaitable<void> SendError(boost::beast::tcp_stream& client, unsigned version,
-                                         int status, const std::string& message, bool keep_alive,
+  boost::asio::awaitable<void> SendError(DeadlineSocket& client, unsigned version, int status,
+                                         const std::string& message, bool keep_alive,
                                          const Exchange* x = nullptr);
   void Record(Exchange& x, Result<Extraction> extraction);
 

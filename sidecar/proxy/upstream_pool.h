@@ -1,18 +1,18 @@
 #pragma once
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <memory>
 #include <vector>
+
+#include "sidecar/proxy/deadline_socket.h"
 
 namespace mm::sidecar {
 
 // A keep-alive connection to the model and the bytes read past its last response.
 struct UpstreamConnection {
-  explicit UpstreamConnection(const boost::asio::any_io_executor& ex) : stream(ex) {}
-  boost::beast::tcp_stream stream;
+  explicit UpstreamConnection(const DeadlineSocket::executor_type& ex) : stream(ex) {}
+  DeadlineSocket stream;
   boost::beast::flat_buffer buffer;
   std::chrono::steady_clock::time_point idle_since;
   bool reused = false;  // taken from the pool (may have been closed by the model meanwhile)

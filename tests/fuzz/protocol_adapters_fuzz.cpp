@@ -1,12 +1,18 @@
 // Every protocol adapter on the same untrusted model response, and the OpenAI
 // stream observer fed the bytes in two pieces: errors are fine, crashes and
 // exceptions are not. Each instance found also goes through the conversion to a
-// store Prediction. The first byte picks the split point.
+// store Prediction. The first byte picks the split point. And each adapter must
+// find in the fields it parses (JsonSelection) what it finds in the whole
+// document, its stream observer too: a difference aborts.
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string_view>
 
+#include "sidecar/protocol/openai_adapter.h"
 #include "sidecar/protocol/protocol_adapter.h"
 #include "sidecar/proxy/prediction_conversion.h"
+#include "tests/fuzz/extraction_equivalence.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace mm::sidecar;
@@ -16,20 +22,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (auto [protocol, path] :
          {std::pair{"open-inference-v2", "$"}, std::pair{"kserve-v1", "$"},
           std::pair{"openai", "$"}, std::pair{"json", "$.predictions"},
-          std::pair{"json", "$.items[*].score"}, std::pair{"json", "$['a'][0]"}}) {
+          std::pair{"json", "$.items[*].score"}, std::pair{"json", "$['a'][0]"},
+          std::pair{"json", "$"}, std::pair{"json", "$[*].a[1]"}}) {
       all.push_back(std::move(MakeProtocolAdapter({protocol, path}).value()));
     }
     return all;
   }();
+  static const OpenAiAdapter openai_whole(JsonSelection::Everything());
+  const size_t split = size == 0 ? 0 : data[0] % (size + 1);
   for (const auto& adapter : adapters) {
     if (auto extraction = adapter->Extract(body)) {
       for (const auto& output : extraction->predictions) (void)ToStorePrediction(output);
     }
+    const auto& json_adapter = dynamic_cast<const JsonResponseAdapter&>(*adapter);
+    if (const std::string diff = ExtractionDifference(json_adapter, body); !diff.empty()) {
+      std::fprintf(stderr, "%s\n", diff.c_str());
+      std::abort();
+    }
     if (auto observer = adapter->ObserveStream()) {
-      const size_t split = size == 0 ? 0 : data[0] % (size + 1);
-      observer->OnData(body.substr(0, split));
-      observer->OnData(body.substr(split));
-      (void)observer->Finish();
+      auto whole = openai_whole.ObserveStream();
+      for (auto piece : {body.substr(0, split), body.substr(split)}) {
+        if (observer->OnData(piece) != whole->OnData(piece)) std::abort();
+      }
+      if (Describe(observer->Finish()) != Describe(whole->Finish())) std::abort();
     }
   }
   return 0;
