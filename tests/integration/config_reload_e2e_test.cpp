@@ -28,6 +28,8 @@
 #include "operator/webhook/sidecar_injector.h"
 #include "tests/support/control_plane.h"
 #include "tests/support/http_call.h"
+#include "tests/support/keep_alive_client.h"
+#include "tests/support/namespaced_operator.h"
 #include "tests/support/operator_fixture.h"
 #include "tests/support/sidecar_process.h"
 #include "tests/support/wait.h"
@@ -51,53 +53,6 @@ images:
   command: ["python3", "-m", "http.server", "-p", "HTTP/1.1", "--bind", "${POD_IP}", "${PORT}"]
 )";
 
-// A loopback range of our own, so parallel test binaries never share a pod IP.
-std::string FirstAddress() {
-  const int pid = static_cast<int>(getpid());
-  return "127." + std::to_string(100 + pid % 100) + "." + std::to_string(1 + (pid / 100) % 250) +
-         ".2";
-}
-
-bool IsReady(const json& pod) {
-  for (const auto& c : pod["status"].value("conditions", json::array())) {
-    if (c["type"] == "Ready") return c["status"] == "True";
-  }
-  return false;
-}
-
-// One client connection to the sidecar's data port, kept alive across requests.
-class KeepAliveClient {
- public:
-  KeepAliveClient(const std::string& ip, uint16_t port) : socket_(io_) {
-    socket_.connect({asio::ip::make_address(ip), port});
-  }
-  // GET `target` on this connection; result 0 when the connection failed.
-  bhttp::response<bhttp::string_body> Get(const std::string& target) {
-    bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target, 11};
-    req.set(bhttp::field::host, "model");
-    bhttp::response<bhttp::string_body> res;
-    boost::system::error_code ec;
-    bhttp::write(socket_, req, ec);
-    if (!ec) bhttp::read(socket_, buffer_, res, ec);
-    if (ec) res.result(0);
-    return res;
-  }
-  // The peer's end of this connection is still open: nothing to read, no EOF.
-  bool Open() {
-    socket_.non_blocking(true);
-    char byte = 0;
-    boost::system::error_code ec;
-    socket_.receive(asio::buffer(&byte, 1), asio::socket_base::message_peek, ec);
-    socket_.non_blocking(false);
-    return ec == asio::error::would_block;
-  }
-
- private:
-  asio::io_context io_;
-  asio::ip::tcp::socket socket_;
-  boost::beast::flat_buffer buffer_;
-};
-
 class ConfigReloadE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -108,46 +63,22 @@ class ConfigReloadE2eTest : public ::testing::Test {
     operator_client_ = cp.OperatorClient();
     ns_ = CreateNamespace(*admin_, "reload");
 
-    op::ControllerOptions o;
-    o.watch_namespace = ns_;
-    o.identity = "reload-" + ns_;
-    o.leader.lease_namespace = ns_;
-    o.watch_timeout = 60s;
+    const op::ControllerOptions o = NamespacedControllerOptions(ns_, "reload-" + ns_);
     controller_ = std::make_unique<op::Controller>(*operator_client_, o, &metrics_);
     controller_->Start();
     api_lookup_ = std::make_unique<webhook::ApiMonitorLookup>(*operator_client_);
     lookup_ = std::make_unique<webhook::CachedMonitorLookup>(controller_->monitors(), *api_lookup_);
-    webhook::SidecarInjectorOptions w;
-    w.address = "127.0.0.1";
-    w.port = 0;
-    w.configuration.service_namespace = ns_;
-    w.configuration.url = "https://127.0.0.1:{port}/mutate-v1-pod";
-    w.configuration.name = "mm-reload-" + ns_;
-    w.secret.ns = ns_;
-    w.secret.serving.common_name = "modelmonitor-webhook." + ns_ + ".svc";
-    w.secret.serving.dns_names = {w.secret.serving.common_name};
-    w.secret.serving.ip_addresses = {"127.0.0.1"};
+    const auto w = LoopbackWebhookOptions(ns_, "mm-reload-" + ns_);
     auto started = webhook::SidecarInjector::Start(*operator_client_, *lookup_, w);
     ASSERT_TRUE(started.ok()) << started.error().message;
     injector_ = std::move(started).value();
     ASSERT_TRUE(WaitFor([&] { return controller_->Working(); }, 60s));
 
     state_dir_ = std::filesystem::temp_directory_path() / ("mm-reload-kubelet-" + ns_);
-    dev::LocalKubeletOptions k;
-    k.namespaces = {ns_};
-    k.node_name = "local-" + ns_;
-    k.first_address = FirstAddress();
-    k.state_dir = state_dir_.string();
-    k.sidecar_binary = SidecarBinary();
-    k.sync_period = 200ms;
-    k.volume_refresh_period = 1s;  // the real kubelet: about a minute
-    k.initial_backoff = 200ms;
-    k.max_backoff = 1s;
-    k.max_grace = 3s;
-    auto config = dev::ParseKubeletConfig(kKubeletConfig);
-    ASSERT_TRUE(config.ok()) << config.error().message;
-    k.config = config.value();
-    kubelet_ = std::make_unique<dev::LocalKubelet>(*kubelet_client_, k);
+    auto k = FastKubeletOptions(ns_, state_dir_.string(), kKubeletConfig);
+    ASSERT_TRUE(k.ok()) << k.error().message;
+    k.value().volume_refresh_period = 1s;  // the real kubelet: about a minute
+    kubelet_ = std::make_unique<dev::LocalKubelet>(*kubelet_client_, k.value());
     auto kubelet_started = kubelet_->Start();
     ASSERT_TRUE(kubelet_started.ok()) << kubelet_started.error().message;
   }
@@ -230,7 +161,7 @@ TEST_F(ConfigReloadE2eTest, APatchedServingSettingReachesTheRunningSidecarOnAnOp
   ASSERT_TRUE(WaitFor(
       [&] {
         running = Get("v1", "pods", "fraud-0");
-        return IsReady(running);
+        return PodIsReady(running);
       },
       60s))
       << running.dump(2);

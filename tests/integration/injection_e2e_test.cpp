@@ -18,6 +18,7 @@
 #include "operator/webhook/cached_monitor_lookup.h"
 #include "operator/webhook/sidecar_injector.h"
 #include "tests/support/control_plane.h"
+#include "tests/support/namespaced_operator.h"
 #include "tests/support/operator_fixture.h"
 #include "tests/support/wait.h"
 
@@ -60,11 +61,7 @@ class InjectionE2eTest : public ::testing::Test {
     operator_client_ = cp.AdminClient();
     ns_ = CreateNamespace(*admin_, "e2e");
 
-    op::ControllerOptions o;
-    o.watch_namespace = ns_;
-    o.identity = "e2e-" + ns_;
-    o.leader.lease_namespace = ns_;
-    o.watch_timeout = 60s;
+    const op::ControllerOptions o = NamespacedControllerOptions(ns_, "e2e-" + ns_);
     controller_ = std::make_unique<op::Controller>(*operator_client_, o, &metrics_);
     controller_->Start();
     api_lookup_ = std::make_unique<webhook::ApiMonitorLookup>(*operator_client_);
@@ -80,16 +77,7 @@ class InjectionE2eTest : public ::testing::Test {
   // What `modelmonitor-operator --webhook-url=https://127.0.0.1:{port}/mutate-v1-pod
   // --webhook-port=0 --webhook-namespace=<ns>` does.
   void StartWebhook() {
-    webhook::SidecarInjectorOptions w;
-    w.address = "127.0.0.1";
-    w.port = 0;
-    w.configuration.service_namespace = ns_;
-    w.configuration.url = "https://127.0.0.1:{port}/mutate-v1-pod";
-    w.configuration.name = "mm-e2e-" + ns_;
-    w.secret.ns = ns_;
-    w.secret.serving.common_name = "modelmonitor-webhook." + ns_ + ".svc";
-    w.secret.serving.dns_names = {w.secret.serving.common_name};
-    w.secret.serving.ip_addresses = {"127.0.0.1"};
+    const auto w = LoopbackWebhookOptions(ns_, "mm-e2e-" + ns_);
     auto started = webhook::SidecarInjector::Start(*operator_client_, *lookup_, w);
     ASSERT_TRUE(started.ok()) << started.error().message;
     injector_ = std::move(started).value();

@@ -17,6 +17,7 @@
 #include "dev/local_kubelet/readiness_probe.h"
 #include "tests/support/control_plane.h"
 #include "tests/support/http_call.h"
+#include "tests/support/namespaced_operator.h"
 #include "tests/support/wait.h"
 
 namespace mm::testing {
@@ -52,20 +53,6 @@ json Deployment(const std::string& name, int replicas) {
            {{"terminationGracePeriodSeconds", 5}, {"containers", json::array({container})}}}}}}}};
 }
 
-// A loopback range of our own, so parallel test binaries never share a pod IP.
-std::string FirstAddress() {
-  const int pid = static_cast<int>(getpid());
-  return "127." + std::to_string(100 + pid % 100) + "." + std::to_string(1 + (pid / 100) % 250) +
-         ".2";
-}
-
-bool IsReady(const json& pod) {
-  for (const auto& c : pod["status"].value("conditions", json::array())) {
-    if (c["type"] == "Ready") return c["status"] == "True";
-  }
-  return false;
-}
-
 class LocalKubeletTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -76,20 +63,9 @@ class LocalKubeletTest : public ::testing::Test {
         {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns_}}}});
     ASSERT_TRUE(created.ok()) << created.Message();
     state_dir_ = std::filesystem::temp_directory_path() / ("mm-local-kubelet-" + ns_);
-    dev::LocalKubeletOptions o;
-    o.namespaces = {ns_};
-    o.node_name = "local-" + ns_;
-    o.first_address = FirstAddress();
-    o.state_dir = state_dir_.string();
-    o.sidecar_binary = std::string(MM_BINARY_DIR) + "/sidecar/modelmonitor-sidecar";
-    o.sync_period = 200ms;
-    o.initial_backoff = 200ms;
-    o.max_backoff = 1s;
-    o.max_grace = 3s;
-    auto config = dev::ParseKubeletConfig(kConfig);
-    ASSERT_TRUE(config.ok()) << config.error().message;
-    o.config = config.value();
-    kubelet_ = std::make_unique<dev::LocalKubelet>(*client_, o);
+    auto o = FastKubeletOptions(ns_, state_dir_.string(), kConfig);
+    ASSERT_TRUE(o.ok()) << o.error().message;
+    kubelet_ = std::make_unique<dev::LocalKubelet>(*client_, o.value());
     auto started = kubelet_->Start();
     ASSERT_TRUE(started.ok()) << started.error().message;
   }
@@ -127,7 +103,7 @@ TEST_F(LocalKubeletTest, DeploymentPodsBecomeReadyServeAndScaleDown) {
       [&] {
         pods = Pods("app=web");
         int ready = 0;
-        for (const auto& p : pods) ready += IsReady(p) ? 1 : 0;
+        for (const auto& p : pods) ready += PodIsReady(p) ? 1 : 0;
         return pods.size() == 2 && ready == 2;
       },
       60s))
@@ -204,7 +180,7 @@ TEST_F(LocalKubeletTest, CrashedContainersRestartWithBackoffAndACount) {
             "CrashLoopBackOff");
   const json& c = status["containerStatuses"][0];
   EXPECT_EQ(c["lastState"]["terminated"]["exitCode"], 3) << c.dump(2);
-  EXPECT_FALSE(IsReady({{"status", status}}));
+  EXPECT_FALSE(PodIsReady({{"status", status}}));
   std::ifstream log(
       state_dir_ /
       (ns_ + "_crasher_" +
@@ -257,7 +233,7 @@ TEST_F(LocalKubeletTest, InjectedPodRunsTheSidecarInFrontOfTheModel) {
   ASSERT_TRUE(WaitFor(
       [&] {
         got = Get("v1", "pods", "injected");
-        return IsReady(got);
+        return PodIsReady(got);
       },
       60s))
       << got.dump(2);
@@ -267,7 +243,7 @@ TEST_F(LocalKubeletTest, InjectedPodRunsTheSidecarInFrontOfTheModel) {
   EXPECT_EQ(dev::HttpGetStatus(ip, 8081, "/", 2s), 200);
   EXPECT_EQ(dev::HttpGetStatus(ip, 9090, "/healthz", 2s), 200);
   // Both ports bind the pod's address only: on 0.0.0.0 any 127.x address would answer.
-  std::string unused = FirstAddress();
+  std::string unused = FirstPodAddress();
   unused = unused.substr(0, unused.rfind('.')) + ".250";
   EXPECT_FALSE(dev::TcpOpen(unused, 9090, 200ms));
   EXPECT_FALSE(dev::TcpOpen(unused, 8081, 200ms));

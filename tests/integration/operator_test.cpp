@@ -15,6 +15,7 @@
 #include "common/kube/rest_kube_client.h"
 #include "operator/controller.h"
 #include "tests/support/control_plane.h"
+#include "tests/support/namespaced_operator.h"
 #include "tests/support/operator_fixture.h"
 #include "tests/support/wait.h"
 
@@ -40,11 +41,7 @@ class OperatorTest : public ::testing::Test {
   }
 
   void StartOperator() {
-    op::ControllerOptions o;
-    o.watch_namespace = ns_;
-    o.identity = "test-" + ns_;
-    o.leader.lease_namespace = ns_;
-    o.watch_timeout = 60s;
+    op::ControllerOptions o = NamespacedControllerOptions(ns_, "test-" + ns_);
     controller_ = std::make_unique<op::Controller>(*client_, o, &metrics_);
     controller_->Start();
     ASSERT_TRUE(WaitFor([&] { return controller_->Working(); }, 60s)) << "never became leader";

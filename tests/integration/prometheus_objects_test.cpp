@@ -13,6 +13,7 @@
 #include "operator/controller.h"
 #include "tests/support/control_plane.h"
 #include "tests/support/helm.h"
+#include "tests/support/namespaced_operator.h"
 #include "tests/support/operator_fixture.h"
 #include "tests/support/wait.h"
 
@@ -58,11 +59,7 @@ class PrometheusObjectsTest : public ::testing::Test {
   }
 
   void StartOperator() {
-    op::ControllerOptions o;
-    o.watch_namespace = ns_;
-    o.identity = "test-" + ns_;
-    o.leader.lease_namespace = ns_;
-    o.watch_timeout = 60s;
+    op::ControllerOptions o = NamespacedControllerOptions(ns_, "test-" + ns_);
     o.prometheus_objects = true;
     o.prometheus_labels = {{"release", "kube-prometheus-stack"}};
     o.prometheus_discovery_recheck = 1s;

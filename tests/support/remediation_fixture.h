@@ -22,6 +22,7 @@
 #include "tests/support/control_plane.h"
 #include "tests/support/controllable_model.h"
 #include "tests/support/http_call.h"
+#include "tests/support/namespaced_operator.h"
 #include "tests/support/operator_fixture.h"
 #include "tests/support/played_kubelet.h"
 #include "tests/support/wait.h"
@@ -198,14 +199,10 @@ class RemediationFixture : public ::testing::Test {
   }
 
   int StartOperator(const std::string& identity) {
-    op::ControllerOptions o;
-    o.watch_namespace = ns_;
-    o.identity = identity;
-    o.leader.lease_namespace = ns_;
+    op::ControllerOptions o = NamespacedControllerOptions(ns_, identity);
     o.leader.lease_duration = 4s;
     o.leader.renew_deadline = 3s;
     o.leader.retry_period = 500ms;
-    o.watch_timeout = 60s;
     o.evaluation_interval = 500ms;
     o.snapshot_timeout = 2s;
     operators_.push_back(std::make_unique<op::Controller>(*operator_client_, o, nullptr));

@@ -19,6 +19,7 @@
 
 #include "common/yaml_json.h"
 #include "tests/support/http_call.h"
+#include "tests/support/keep_alive_client.h"
 #include "tests/support/local_process.h"
 #include "tests/support/test_upstream.h"
 #include "tests/support/wait.h"
@@ -230,44 +231,6 @@ struct SidecarProcess {
   uint16_t admin_port = 0;
 };
 
-// One client connection kept alive across requests.
-class KeepAliveClient {
- public:
-  explicit KeepAliveClient(uint16_t port) : socket_(io_) {
-    socket_.connect({asio::ip::make_address("127.0.0.1"), port});
-  }
-  bhttp::response<bhttp::string_body> Post(const std::string& target) {
-    bhttp::request<bhttp::string_body> req{bhttp::verb::post, target, 11};
-    req.set(bhttp::field::host, "model");
-    req.set(bhttp::field::content_type, "application/json");
-    req.body() = "{}";
-    req.prepare_payload();
-    bhttp::response<bhttp::string_body> res;
-    boost::system::error_code ec;
-    bhttp::write(socket_, req, ec);
-    if (!ec) bhttp::read(socket_, buffer_, res, ec);
-    return res;  // result 200 default-constructed: checked by the caller with the header
-  }
-  // Raw bytes until `needle` has arrived (or the connection ends).
-  std::string ReadUntil(const std::string& needle) {
-    std::string got;
-    char chunk[4096];
-    while (got.find(needle) == std::string::npos) {
-      boost::system::error_code ec;
-      const size_t n = socket_.read_some(asio::buffer(chunk), ec);
-      if (ec) break;
-      got.append(chunk, n);
-    }
-    return got;
-  }
-  void SendRaw(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
-
- private:
-  asio::io_context io_;
-  asio::ip::tcp::socket socket_;
-  boost::beast::flat_buffer buffer_;
-};
-
 TEST(SidecarBinaryTest, ReloadsARewrittenConfigMapWithoutDroppingConnectionsOrStreams) {
   std::promise<void> release_stream;
   auto stream_gate = release_stream.get_future().share();
@@ -290,13 +253,13 @@ TEST(SidecarBinaryTest, ReloadsARewrittenConfigMapWithoutDroppingConnectionsOrSt
   EXPECT_TRUE(sidecar.MetricIs("modelmonitor_sidecar_config_generation 1"));
 
   // A stream in flight on one connection, a keep-alive client on another.
-  KeepAliveClient stream(sidecar.data_port);
+  testing::KeepAliveClient stream("127.0.0.1", sidecar.data_port);
   stream.SendRaw(
       "POST /stream HTTP/1.1\r\nHost: model\r\nContent-Type: application/json\r\n"
       "Content-Length: 2\r\n\r\n{}");
   const std::string stream_head = stream.ReadUntil("data: 1");
   ASSERT_NE(stream_head.find("data: 1"), std::string::npos) << stream_head;
-  KeepAliveClient client(sidecar.data_port);
+  testing::KeepAliveClient client("127.0.0.1", sidecar.data_port);
   auto before = client.Post("/infer");
   EXPECT_EQ(before.result_int(), 200);
   EXPECT_FALSE(before["x-request-id"].empty());
@@ -384,7 +347,7 @@ TEST(SidecarBinaryTest, StartsOnTheEnvVarWhileTheFileIsAbsentAndFollowsTheFileOn
                          {"MM_MONITOR_CONFIG=" + InjectedConfig(1, "x-start-id")});
   ASSERT_NE(sidecar.data_port, 0) << sidecar.process.Log();
   EXPECT_TRUE(sidecar.MetricIs("modelmonitor_sidecar_config_generation 1"));
-  KeepAliveClient client(sidecar.data_port);
+  testing::KeepAliveClient client("127.0.0.1", sidecar.data_port);
   EXPECT_FALSE(client.Post("/infer")["x-start-id"].empty()) << "the env var's config serves";
 
   auto unchanged_after_sighup = [&](size_t nth) {
@@ -430,7 +393,7 @@ TEST(SidecarBinaryTest, AtStartANewerFileWinsAndABrokenOneFallsBackToTheEnvVar) 
     SidecarProcess sidecar("sidecar-newer", ConfigFileFlags(volume, model.port(), 0),
                            {"MM_MONITOR_CONFIG=" + InjectedConfig(4, "x-env-id")});
     ASSERT_NE(sidecar.data_port, 0) << sidecar.process.Log();
-    KeepAliveClient client(sidecar.data_port);
+    testing::KeepAliveClient client("127.0.0.1", sidecar.data_port);
     EXPECT_FALSE(client.Post("/infer")["x-file-id"].empty());
   }
   {
@@ -438,7 +401,7 @@ TEST(SidecarBinaryTest, AtStartANewerFileWinsAndABrokenOneFallsBackToTheEnvVar) 
     SidecarProcess sidecar("sidecar-stale", ConfigFileFlags(volume, model.port(), 0),
                            {"MM_MONITOR_CONFIG=" + InjectedConfig(4, "x-env-id")});
     ASSERT_NE(sidecar.data_port, 0) << sidecar.process.Log();
-    KeepAliveClient client(sidecar.data_port);
+    testing::KeepAliveClient client("127.0.0.1", sidecar.data_port);
     EXPECT_FALSE(client.Post("/infer")["x-env-id"].empty()) << "a file not synced yet is older";
   }
   {
@@ -451,7 +414,7 @@ TEST(SidecarBinaryTest, AtStartANewerFileWinsAndABrokenOneFallsBackToTheEnvVar) 
         << sidecar.process.Log();
     EXPECT_NE(sidecar.process.Log().find("spec.serving.protocol"), std::string::npos)
         << sidecar.process.Log();
-    KeepAliveClient client(sidecar.data_port);
+    testing::KeepAliveClient client("127.0.0.1", sidecar.data_port);
     EXPECT_FALSE(client.Post("/infer")["x-env-id"].empty());
   }
 }
