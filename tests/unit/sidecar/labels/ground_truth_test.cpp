@@ -25,16 +25,17 @@ class GroundTruthTest : public ::testing::Test {
   }
   std::string path_ =
       ::testing::TempDir() + "/mm_ground_truth_" + std::to_string(::getpid()) + ".db";
-  TimeMs now_ = 1'800'000'000'000;
+  // Read by the store's writer thread (the clock) while a test moves it.
+  std::atomic<TimeMs> now_ = 1'800'000'000'000;
 };
 
 TEST_F(GroundTruthTest, PredictionsLabelsSweepAndRestartEndToEnd) {
   {
-    auto gt = GroundTruth::Open(Options(), [this] { return now_; });
+    auto gt = GroundTruth::Open(Options(), [this] { return now_.load(); });
     ASSERT_TRUE(gt.ok()) << gt.error().message;
     for (int i = 0; i < 4; ++i) {
       ASSERT_TRUE((*gt)->sink().Offer(
-          Prediction{"r" + std::to_string(i), now_, "rev", 0, {i % 2 ? 0.9 : 0.1}}));
+          Prediction{"r" + std::to_string(i), now_.load(), "rev", 0, {i % 2 ? 0.9 : 0.1}}));
     }
     now_ += 60 * 1000;
     auto answer = (*gt)->PostLabels(R"({"labels":[{"id":"r0","label":0},{"id":"r1","label":1},
@@ -53,7 +54,7 @@ TEST_F(GroundTruthTest, PredictionsLabelsSweepAndRestartEndToEnd) {
     EXPECT_EQ((*gt)->Snapshot(0)["format"], "modelmonitor.io/accuracy");
   }
   // A restart brings the joins back into the metrics.
-  auto gt = GroundTruth::Open(Options(), [this] { return now_; });
+  auto gt = GroundTruth::Open(Options(), [this] { return now_.load(); });
   ASSERT_TRUE(gt.ok());
   const auto report = (*gt)->Report(2 * 3600 * 1000);
   EXPECT_EQ(report.at("labeled_samples"), 3);
@@ -61,7 +62,7 @@ TEST_F(GroundTruthTest, PredictionsLabelsSweepAndRestartEndToEnd) {
 }
 
 TEST_F(GroundTruthTest, ALabelBeforeItsPredictionJoinsWhenThePredictionComes) {
-  auto gt = GroundTruth::Open(Options(), [this] { return now_; });
+  auto gt = GroundTruth::Open(Options(), [this] { return now_.load(); });
   ASSERT_TRUE(gt.ok());
   auto answer = (*gt)->PostLabels(R"({"id":"early","label":1})", "application/x-ndjson");
   EXPECT_EQ(answer.body["unknown"], 1);
@@ -78,7 +79,7 @@ TEST_F(GroundTruthTest, ALabelBeforeItsPredictionJoinsWhenThePredictionComes) {
 TEST_F(GroundTruthTest, PredictionsPushedOutByMaxPendingAreCountedSinceTheStart) {
   GroundTruthOptions options = Options();
   options.store.limits.max_pending = 2;
-  auto gt = GroundTruth::Open(options, [this] { return now_; });
+  auto gt = GroundTruth::Open(options, [this] { return now_.load(); });
   ASSERT_TRUE(gt.ok());
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(
@@ -94,7 +95,7 @@ TEST_F(GroundTruthTest, PredictionsPushedOutByMaxPendingAreCountedSinceTheStart)
 }
 
 TEST_F(GroundTruthTest, ConcurrentOffersAndLabelUploadsLoseNothing) {
-  auto gt = GroundTruth::Open(Options(), [this] { return now_; });
+  auto gt = GroundTruth::Open(Options(), [this] { return now_.load(); });
   ASSERT_TRUE(gt.ok());
   constexpr int kThreads = 4, kEach = 3000;
   std::atomic<int> offered{0};
@@ -102,7 +103,8 @@ TEST_F(GroundTruthTest, ConcurrentOffersAndLabelUploadsLoseNothing) {
   for (int t = 0; t < kThreads; ++t) {
     proxies.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
-        if ((*gt)->sink().Offer(Prediction{std::to_string(t * kEach + i), now_, "rev", 1, {0.7}})) {
+        if ((*gt)->sink().Offer(
+                Prediction{std::to_string(t * kEach + i), now_.load(), "rev", 1, {0.7}})) {
           offered.fetch_add(1);
         }
       }
