@@ -1,55 +1,59 @@
 #include "sidecar/protocol/instance_prediction.h"
 
 #include <algorithm>
-#include <optional>
 
 namespace mm::sidecar {
 
 namespace {
 
-// The score of a row [begin, end): p(positive) of a two-class row (as predict_proba
-// gives), else the largest element; none unless all elements are numbers.
-std::optional<double> RowScore(nlohmann::json::const_iterator begin,
-                               nlohmann::json::const_iterator end) {
-  if (begin == end ||
-      !std::all_of(begin, end, [](const nlohmann::json& v) { return v.is_number(); })) {
-    return std::nullopt;
+std::string CompactJson(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The number `v` holds; v.is_number().
+double Number(const nlohmann::json& v) {
+  if (const auto* d = v.get_ptr<const nlohmann::json::number_float_t*>()) return *d;
+  return v.get<double>();
+}
+
+// The output of the array elements [begin, end): a row of numbers, else their array
+// as JSON. Pointers, not json iterators: those switch on the type at every step.
+InstanceOutput FromElements(const nlohmann::json* begin, const nlohmann::json* end) {
+  InstanceOutput p;
+  if (begin != end &&
+      std::all_of(begin, end, [](const nlohmann::json& v) { return v.is_number(); })) {
+    p.row = true;
+    p.numbers.resize(static_cast<size_t>(end - begin));
+    std::transform(begin, end, p.numbers.begin(), Number);
+  } else {
+    p.json = CompactJson(nlohmann::json(nlohmann::json::array_t(begin, end)));
   }
-  if (end - begin == 2) return (begin + 1)->get<double>();
-  double best = begin->get<double>();
-  for (auto it = begin; it != end; ++it) best = std::max(best, it->get<double>());
-  return best;
+  return p;
+}
+
+const nlohmann::json* Elements(const nlohmann::json& array) {
+  return array.get_ref<const nlohmann::json::array_t&>().data();
 }
 
 }  // namespace
 
 InstanceOutput InstancePrediction(const nlohmann::json& instance) {
+  if (instance.is_array())
+    return FromElements(Elements(instance), Elements(instance) + instance.size());
   InstanceOutput p;
-  p.value = instance.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (instance.is_number()) {
-    p.score = instance.get<double>();
+    p.numbers.push_back(Number(instance));
   } else if (instance.is_boolean()) {
-    p.score = instance.get<bool>() ? 1.0 : 0.0;
-  } else if (instance.is_array()) {
-    p.score = RowScore(instance.begin(), instance.end());
+    p.numbers.push_back(instance.get<bool>() ? 1.0 : 0.0);
+  } else {
+    p.json = CompactJson(instance);
   }
   return p;
 }
 
-InstanceRowWriter::InstanceRowWriter()
-    : serializer_(nlohmann::detail::output_adapter<char>(scratch_), ' ',
-                  nlohmann::json::error_handler_t::replace) {}
-
-InstanceOutput InstanceRowWriter::Row(const nlohmann::json& flat, size_t first, size_t width) {
-  const auto begin = flat.cbegin() + static_cast<std::ptrdiff_t>(first);
-  const auto end = begin + static_cast<std::ptrdiff_t>(width);
-  scratch_.assign(1, '[');
-  for (auto it = begin; it != end; ++it) {
-    if (it != begin) scratch_.push_back(',');
-    serializer_.dump(*it, /*pretty_print=*/false, /*ensure_ascii=*/false, /*indent_step=*/0);
-  }
-  scratch_.push_back(']');
-  return InstanceOutput{scratch_, RowScore(begin, end)};
+InstanceOutput InstanceRow(const nlohmann::json& flat, size_t first, size_t width) {
+  const nlohmann::json* begin = Elements(flat) + first;
+  return FromElements(begin, begin + width);
 }
 
 }  // namespace mm::sidecar

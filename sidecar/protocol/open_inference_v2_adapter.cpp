@@ -51,8 +51,7 @@ Result<Extraction> OpenInferenceV2Adapter::ExtractFrom(const nlohmann::json& j) 
     for (size_t r = 0; r < rows; ++r) e.predictions.push_back(InstancePrediction((*data)[r]));
     return e;
   }
-  InstanceRowWriter writer;
-  for (size_t r = 0; r < rows; ++r) e.predictions.push_back(writer.Row(*data, r * width, width));
+  for (size_t r = 0; r < rows; ++r) e.predictions.push_back(InstanceRow(*data, r * width, width));
   return e;
 }
 

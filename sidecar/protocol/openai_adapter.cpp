@@ -33,7 +33,7 @@ std::optional<uint64_t> CompletionTokens(const nlohmann::json& j) {
 
 InstanceOutput TextPrediction(const std::string& text) {
   InstanceOutput p;
-  p.value = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  p.json = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return p;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -11,11 +12,15 @@
 
 namespace mm::sidecar {
 
-// One instance's prediction as found in a model response.
+// One instance's prediction as found in a model response. Numbers stay numbers
+// from the response to the store: nothing is printed as text and read back.
 struct InstanceOutput {
-  std::string value;            // the instance's output as compact JSON: 1, "cat", [0.1,0.9]
-  std::optional<double> score;  // a number to threshold: the scalar itself, p(positive) of
-                                // a two-class row, else the largest of a numeric row
+  // A number (true and false are 1 and 0) or a non-empty row of numbers, such as
+  // predict_proba's [0.2, 0.8]; empty for any other output.
+  boost::container::small_vector<double, 4> numbers;
+  bool row = false;  // `numbers` is a row, not one number
+  // Any other output as compact JSON: "\"cat\"", {"label":"cat"}, [], [0.1,"x"].
+  std::string json;
 };
 
 struct Extraction {

@@ -18,4 +18,8 @@ inline auto Await(boost::beast::error_code& ec) {
 // 1 KB request or response in three recvmsg calls, every time.
 constexpr size_t kReadBufferBytes = 16 << 10;
 
+// A streamed body passes through a buffer this large. Allocated for streamed bodies
+// only: a buffer in a coroutine's frame would be allocated for every request.
+constexpr size_t kStreamChunkBytes = 16 << 10;
+
 }  // namespace mm::sidecar

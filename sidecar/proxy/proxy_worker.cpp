@@ -36,6 +36,7 @@ ProxyWorker::ProxyWorker(const ProxyOptions& options, const tcp::endpoint& upstr
                          PredictionSink* sink, uint64_t seed)
     : options_(options),
       upstream_(upstream),
+      upstream_name_(upstream.address().to_string() + ":" + std::to_string(upstream.port())),
       serving_(serving),
       metrics_(metrics),
       sink_(sink),
@@ -123,10 +124,6 @@ ProxyWorker::Awaitable ProxyWorker::Session(DeadlineSocket::Socket socket) {
     keep = co_await Forward(client, buffer, head, std::move(config));
   }
   client.socket().shutdown(tcp::socket::shutdown_send, ec);
-}
-
-std::string ProxyWorker::UpstreamName() const {
-  return upstream_.address().to_string() + ":" + std::to_string(upstream_.port());
 }
 
 asio::awaitable<std::unique_ptr<UpstreamConnection>> ProxyWorker::Connect(beast::error_code& ec) {

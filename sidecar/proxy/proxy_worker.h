@@ -63,7 +63,6 @@ class ProxyWorker {
                                              ResponseHead& head, Exchange& x, unsigned version,
                                              bool client_keep);
   boost::asio::awaitable<std::unique_ptr<UpstreamConnection>> Connect(boost::beast::error_code& ec);
-  std::string UpstreamName() const;  // host:port, for error messages
   // An answer of the sidecar's own; with `x`, it carries the prediction id.
   boost::asio::awaitable<void> SendError(DeadlineSocket& client, unsigned version, int status,
                                          const std::string& message, bool keep_alive,
@@ -72,6 +71,7 @@ class ProxyWorker {
 
   const ProxyOptions& options_;
   const boost::asio::ip::tcp::endpoint upstream_;
+  const std::string upstream_name_;  // host:port, for error messages
   const LiveServingConfig& serving_;
   SidecarMetrics& metrics_;
   PredictionSink* sink_;

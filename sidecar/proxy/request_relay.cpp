@@ -85,7 +85,6 @@ asio::awaitable<bool> ProxyWorker::Relay(DeadlineSocket& client, beast::flat_buf
   // a streamed body cannot be replayed).
   std::unique_ptr<UpstreamConnection> up;
   std::optional<bhttp::response_parser<bhttp::empty_body>> rhead;
-  const std::string upstream_name = UpstreamName();
   for (int attempt = 0;; ++attempt) {
     up = attempt == 0 ? pool_.Take() : nullptr;
     if (!up) {
@@ -94,7 +93,7 @@ asio::awaitable<bool> ProxyWorker::Relay(DeadlineSocket& client, beast::flat_buf
         x.obs.status = 502;
         x.obs.upstream_unavailable = true;
         const std::string message =
-            "the model at " + upstream_name + " is not reachable: " + ec.message();
+            "the model at " + upstream_name_ + " is not reachable: " + ec.message();
         co_await SendError(client, version, 502, message, client_keep && whole_request, &x);
         co_return client_keep&& whole_request;
       }
@@ -107,11 +106,11 @@ asio::awaitable<bool> ProxyWorker::Relay(DeadlineSocket& client, beast::flat_buf
       auto& msg = streamed->get();
       bhttp::request_serializer<bhttp::buffer_body> sr{msg};
       co_await bhttp::async_write_header(up->stream, sr, Await(ec));
-      char buf[16 << 10];
+      const auto buf = std::make_unique<char[]>(kStreamChunkBytes);
       while (!ec && !sr.is_done()) {
         if (!streamed->is_done()) {
-          msg.body().data = buf;
-          msg.body().size = sizeof buf;
+          msg.body().data = buf.get();
+          msg.body().size = kStreamChunkBytes;
           client.expires_after(options_.client_timeout);
           beast::error_code rec;
           co_await bhttp::async_read_some(client, cbuf, *streamed, Await(rec));
@@ -125,8 +124,8 @@ asio::awaitable<bool> ProxyWorker::Relay(DeadlineSocket& client, beast::flat_buf
             }
             co_return false;
           }
-          msg.body().size = sizeof buf - msg.body().size;
-          msg.body().data = buf;
+          msg.body().size = kStreamChunkBytes - msg.body().size;
+          msg.body().data = buf.get();
           msg.body().more = !streamed->is_done();
           if (msg.body().size == 0 && msg.body().more) continue;
         } else {
@@ -157,7 +156,7 @@ asio::awaitable<bool> ProxyWorker::Relay(DeadlineSocket& client, beast::flat_buf
     if (ec == beast::error::timeout) {
       x.obs.status = 504;
       x.obs.upstream_timeout = true;
-      const std::string message = "the model at " + upstream_name + " did not answer within " +
+      const std::string message = "the model at " + upstream_name_ + " did not answer within " +
                                   FormatTimeout(options_.upstream_timeout);
       co_await SendError(client, version, 504, message, client_keep && whole_request, &x);
     } else {
@@ -165,7 +164,7 @@ asio::awaitable<bool> ProxyWorker::Relay(DeadlineSocket& client, beast::flat_buf
       x.obs.upstream_unavailable = true;
       std::string why = "closed the connection without a response";
       if (!IsRefusedEarly(ec)) why = "sent no valid response (" + ec.message() + ")";
-      const std::string message = "the model at " + upstream_name + " " + why;
+      const std::string message = "the model at " + upstream_name_ + " " + why;
       co_await SendError(client, version, 502, message, client_keep && whole_request, &x);
     }
     co_return client_keep&& whole_request;

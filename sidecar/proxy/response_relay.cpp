@@ -60,7 +60,7 @@ asio::awaitable<bool> ProxyWorker::RelayResponse(DeadlineSocket& client,
         (timeout ? x.obs.upstream_timeout : x.obs.upstream_unavailable) = true;
         // Messages are built before co_await: GCC 12 destroys temporaries of a
         // conditional expression inside a co_await statement twice.
-        std::string message = "the model at " + UpstreamName();
+        std::string message = "the model at " + upstream_name_;
         if (timeout) {
           message +=
               " stopped sending its response for " + FormatTimeout(options_.upstream_timeout);
@@ -95,10 +95,10 @@ asio::awaitable<bool> ProxyWorker::RelayResponse(DeadlineSocket& client,
   client.expires_after(options_.client_timeout);
   co_await bhttp::async_write_header(client, sr, Await(ec));
   if (ec) co_return false;
-  char buf[16 << 10];
+  const auto buf = std::make_unique<char[]>(kStreamChunkBytes);
   while (!rp.is_done()) {
-    msg.body().data = buf;
-    msg.body().size = sizeof buf;
+    msg.body().data = buf.get();
+    msg.body().size = kStreamChunkBytes;
     up->stream.expires_after(options_.upstream_timeout);
     co_await bhttp::async_read_some(up->stream, up->buffer, rp, Await(ec));
     if (ec == bhttp::error::need_buffer) ec = {};
@@ -107,9 +107,9 @@ asio::awaitable<bool> ProxyWorker::RelayResponse(DeadlineSocket& client,
       (ec == beast::error::timeout ? x.obs.upstream_timeout : x.obs.upstream_unavailable) = true;
       co_return false;
     }
-    const size_t n = sizeof buf - msg.body().size;
+    const size_t n = kStreamChunkBytes - msg.body().size;
     if (n == 0 && !rp.is_done()) continue;
-    const std::string_view piece(buf, n);
+    const std::string_view piece(buf.get(), n);
     if (x.observer) {
       const uint64_t tokens = x.observer->OnData(piece);
       if (tokens > 0) {
@@ -126,7 +126,7 @@ asio::awaitable<bool> ProxyWorker::RelayResponse(DeadlineSocket& client,
         x.captured.append(piece);
       }
     }
-    msg.body().data = buf;
+    msg.body().data = buf.get();
     msg.body().size = n;
     msg.body().more = !rp.is_done();
     client.expires_after(options_.client_timeout);

@@ -19,12 +19,13 @@ inline std::string Describe(const Result<Extraction>& e) {
   if (!e) return "error: " + e.error().message;
   std::string out = "ok:";
   for (const InstanceOutput& p : e->predictions) {
-    out += " " + p.value + "|";
-    if (p.score) {
+    out += p.row ? " [" : " ";
+    for (double x : p.numbers) {
       char bits[sizeof(double)];
-      std::memcpy(bits, &*p.score, sizeof bits);  // exact, -0 and 0 differ
-      out += nlohmann::json(*p.score).dump() + "#" + std::string(bits, sizeof bits);
+      std::memcpy(bits, &x, sizeof bits);  // exact, -0 and 0 differ
+      out += nlohmann::json(x).dump() + "#" + std::string(bits, sizeof bits) + ",";
     }
+    out += p.json + "|";
   }
   return out + " tokens " + std::to_string(e->output_tokens);
 }

@@ -10,6 +10,9 @@
 namespace mm::sidecar {
 namespace {
 
+using Numbers = std::vector<double>;
+Numbers NumbersOf(const InstanceOutput& p) { return {p.numbers.begin(), p.numbers.end()}; }
+
 // MLServer's scikit-learn runtime answering a 3-row iris request (docs: "Serving
 // Scikit-Learn models").
 const char kMlServerPredict[] = R"({
@@ -27,31 +30,40 @@ TEST(OpenInferenceV2AdapterTest, OneScalarPredictionPerRow) {
   auto e = OpenInferenceV2Adapter().Extract(kMlServerPredict);
   ASSERT_TRUE(e.ok()) << e.error().message;
   ASSERT_EQ(e->predictions.size(), 3u);
-  EXPECT_EQ(e->predictions[2].value, "2");
-  EXPECT_DOUBLE_EQ(*e->predictions[2].score, 2);
+  EXPECT_EQ(NumbersOf(e->predictions[2]), Numbers{2});
+  EXPECT_FALSE(e->predictions[2].row);
+  EXPECT_TRUE(e->predictions[2].json.empty());
 }
 
 TEST(OpenInferenceV2AdapterTest, ProbabilityRowsScoreThePositiveClass) {
   auto e = OpenInferenceV2Adapter().Extract(kMlServerProba);
   ASSERT_TRUE(e.ok()) << e.error().message;
   ASSERT_EQ(e->predictions.size(), 2u);
-  EXPECT_EQ(e->predictions[0].value, "[0.9,0.1]");
-  EXPECT_DOUBLE_EQ(*e->predictions[0].score, 0.1);
-  EXPECT_DOUBLE_EQ(*e->predictions[1].score, 0.75);
+  EXPECT_EQ(NumbersOf(e->predictions[0]), (Numbers{0.9, 0.1}));
+  EXPECT_TRUE(e->predictions[0].row);
+  EXPECT_EQ(NumbersOf(e->predictions[1]), (Numbers{0.25, 0.75}));
 }
 
 TEST(OpenInferenceV2AdapterTest, StringOutputsAndNestedDataAndMissingShape) {
   auto strings = OpenInferenceV2Adapter().Extract(
       R"({"outputs":[{"name":"label","shape":[2],"datatype":"BYTES","data":["cat","dog"]}]})");
   ASSERT_TRUE(strings.ok());
-  EXPECT_EQ(strings->predictions[1].value, "\"dog\"");
-  EXPECT_FALSE(strings->predictions[1].score.has_value());
+  EXPECT_EQ(strings->predictions[1].json, "\"dog\"");
+  EXPECT_TRUE(strings->predictions[1].numbers.empty());
   auto nested = OpenInferenceV2Adapter().Extract(R"({"outputs":[{"data":[[0.3,0.7],[1,0]]}]})");
   ASSERT_TRUE(nested.ok());
-  EXPECT_DOUBLE_EQ(*nested->predictions[0].score, 0.7);
+  EXPECT_EQ(NumbersOf(nested->predictions[0]), (Numbers{0.3, 0.7}));
+  EXPECT_EQ(NumbersOf(nested->predictions[1]), (Numbers{1, 0}));
   auto flat = OpenInferenceV2Adapter().Extract(R"({"outputs":[{"data":[5,6]}]})");
   ASSERT_TRUE(flat.ok());
-  EXPECT_EQ(flat->predictions.size(), 2u);
+  ASSERT_EQ(flat->predictions.size(), 2u);
+  EXPECT_EQ(NumbersOf(flat->predictions[1]), Numbers{6});
+  auto mixed = OpenInferenceV2Adapter().Extract(
+      R"({"outputs":[{"shape":[2,2],"data":[0.5,true,0.1,0.9]}]})");
+  ASSERT_TRUE(mixed.ok());
+  EXPECT_EQ(mixed->predictions[0].json, "[0.5,true]") << "a row that is not all numbers";
+  EXPECT_TRUE(mixed->predictions[0].numbers.empty());
+  EXPECT_TRUE(mixed->predictions[1].row);
 }
 
 TEST(OpenInferenceV2AdapterTest, MalformedResponsesAreErrorsThatSayWhat) {
@@ -76,8 +88,12 @@ TEST(KServeV1AdapterTest, PredictionsArrayIsOneInstancePerElement) {
   auto tf = KServeV1Adapter().Extract(
       R"({"predictions": [[0.1, 0.2, 0.7], {"label": "cat", "score": 0.9}]})");
   ASSERT_TRUE(tf.ok());
-  EXPECT_DOUBLE_EQ(*tf->predictions[0].score, 0.7);  // largest of a multiclass row
-  EXPECT_EQ(tf->predictions[1].value, R"({"label":"cat","score":0.9})");
+  EXPECT_EQ(NumbersOf(tf->predictions[0]), (Numbers{0.1, 0.2, 0.7}));
+  EXPECT_EQ(tf->predictions[1].json, R"({"label":"cat","score":0.9})");
+  auto booleans = KServeV1Adapter().Extract(R"({"predictions": [true, false]})");
+  ASSERT_TRUE(booleans.ok());
+  EXPECT_EQ(NumbersOf(booleans->predictions[0]), Numbers{1});
+  EXPECT_EQ(NumbersOf(booleans->predictions[1]), Numbers{0});
   EXPECT_FALSE(KServeV1Adapter().Extract(R"({"outputs": [1]})").ok());
   EXPECT_FALSE(KServeV1Adapter().Extract(R"({"predictions": 1})").ok());
 }
@@ -101,12 +117,12 @@ TEST(OpenAiAdapterTest, ChatAndCompletionResponsesGiveTextAndUsageTokens) {
   auto chat = OpenAiAdapter().Extract(kChatCompletion);
   ASSERT_TRUE(chat.ok()) << chat.error().message;
   ASSERT_EQ(chat->predictions.size(), 1u);
-  EXPECT_EQ(chat->predictions[0].value, R"("\n\nHello there, how may I assist you today?")");
+  EXPECT_EQ(chat->predictions[0].json, R"("\n\nHello there, how may I assist you today?")");
   EXPECT_EQ(chat->output_tokens, 12u);
   auto completion = OpenAiAdapter().Extract(kCompletion);
   ASSERT_TRUE(completion.ok());
   EXPECT_EQ(completion->output_tokens, 7u);
-  EXPECT_EQ(completion->predictions[0].value, R"("\n\nThis is indeed a test")");
+  EXPECT_EQ(completion->predictions[0].json, R"("\n\nThis is indeed a test")");
   EXPECT_FALSE(OpenAiAdapter().Extract(R"({"choices":[{"index":0}]})").ok());
   EXPECT_FALSE(OpenAiAdapter().Extract(R"({"error":{"message":"overloaded"}})").ok());
 }
@@ -140,7 +156,7 @@ TEST(OpenAiAdapterTest, StreamCountsContentChunksAsTheyArriveWhateverTheSplit) {
     ASSERT_TRUE(e.ok()) << e.error().message;
     EXPECT_EQ(e->output_tokens, 2u);
     ASSERT_EQ(e->predictions.size(), 1u);
-    EXPECT_EQ(e->predictions[0].value, "\"Hello world\"");
+    EXPECT_EQ(e->predictions[0].json, "\"Hello world\"");
   }
 }
 
@@ -173,17 +189,17 @@ TEST(GenericJsonAdapterTest, OutputPathSelectsABatchASingleValueOrAWildcard) {
   auto batch = adapter("$.result.predictions").Extract(body);
   ASSERT_TRUE(batch.ok());
   EXPECT_EQ(batch->predictions.size(), 2u);
-  EXPECT_DOUBLE_EQ(*batch->predictions[1].score, 0.9);
+  EXPECT_EQ(NumbersOf(batch->predictions[1]), Numbers{0.9});
   auto single = adapter("$['result'].label").Extract(body);
   ASSERT_TRUE(single.ok());
-  EXPECT_EQ(single->predictions[0].value, "\"spam\"");
+  EXPECT_EQ(single->predictions[0].json, "\"spam\"");
   auto wildcard = adapter("$.items[*].score").Extract(body);
   ASSERT_TRUE(wildcard.ok());
   ASSERT_EQ(wildcard->predictions.size(), 2u);
-  EXPECT_DOUBLE_EQ(*wildcard->predictions[1].score, 0.6);
+  EXPECT_EQ(NumbersOf(wildcard->predictions[1]), Numbers{0.6});
   auto indexed = adapter("$.items[1]").Extract(body);
   ASSERT_TRUE(indexed.ok());
-  EXPECT_EQ(indexed->predictions[0].value, R"({"score":0.6})");
+  EXPECT_EQ(indexed->predictions[0].json, R"({"score":0.6})");
   EXPECT_TRUE(adapter("$[\"odd key\"]").Extract(body).ok());
   auto missing = adapter("$.nope").Extract(body);
   ASSERT_FALSE(missing.ok());
