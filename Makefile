@@ -19,7 +19,7 @@ setup:
 
 # What the tests need beyond Debian packages: the control plane, helm, promql-check and
 # the CRDs of the chart's optional integrations (Go modules, cached in ~/.cache/modelmonitor)
-# and the scikit-learn reference environment (PyPI, same cache).
+# and the Python environment: scikit-learn, MLServer (PyPI, same cache).
 controlplane: setup
 	@scripts/build-controlplane >/dev/null
 	@scripts/build-helm >/dev/null
