@@ -97,6 +97,7 @@ ProxyWorker::Awaitable ProxyWorker::Accept() {
 ProxyWorker::Awaitable ProxyWorker::Session(DeadlineSocket::Socket socket) {
   beast::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
+  socket.non_blocking(true, ec);  // WriteMessage writes what the socket takes at once
   DeadlineSocket client(std::move(socket));
   beast::flat_buffer buffer;
   buffer.reserve(kReadBufferBytes);
@@ -132,6 +133,7 @@ asio::awaitable<std::unique_ptr<UpstreamConnection>> ProxyWorker::Connect(beast:
   connection->stream.expires_after(options_.upstream_connect_timeout);
   co_await connection->stream.async_connect(upstream_, Await(ec));
   if (!ec) connection->stream.socket().set_option(tcp::no_delay(true), ec);
+  if (!ec) connection->stream.socket().non_blocking(true, ec);
   co_return connection;
 }
 

@@ -47,8 +47,11 @@ asio::awaitable<bool> ProxyWorker::Relay(DeadlineSocket& client, beast::flat_buf
   }
   x.sampled = random_.Sample(settings.sample_rate);
   // Inference calls are POSTs in every protocol served; GETs are health and
-  // metadata calls, timed and counted but holding no prediction.
-  x.want_body = req.method() == bhttp::verb::post && (x.sampled || adapter.NeedsEveryResponse());
+  // metadata calls, timed and counted but holding no prediction. A response is
+  // parsed only when something takes what it holds: a sampled one when predictions
+  // are recorded (groundTruth), every one when the protocol counts output tokens.
+  x.want_body = req.method() == bhttp::verb::post &&
+                ((x.sampled && sink_ != nullptr) || adapter.NeedsEveryResponse());
 
   const bool expects_continue = beast::iequals(req[bhttp::field::expect], "100-continue");
   const bool chunked_request = head.chunked();
@@ -71,11 +74,11 @@ asio::awaitable<bool> ProxyWorker::Relay(DeadlineSocket& client, beast::flat_buf
   std::optional<bhttp::request_parser<bhttp::buffer_body>> streamed;
   if (whole_request) {
     whole.emplace(std::move(head));
-    if (!whole->is_done()) {
+    if (!ParseBuffered(*whole, cbuf, ec) && !ec) {
       client.expires_after(options_.client_timeout);
       co_await bhttp::async_read(client, cbuf, *whole, Await(ec));
-      if (ec) co_return false;  // client gone or too slow: nothing to answer
     }
+    if (ec) co_return false;  // client gone or too slow, or a broken body: nothing to answer
   } else {
     streamed.emplace(std::move(head));
   }
@@ -100,7 +103,7 @@ asio::awaitable<bool> ProxyWorker::Relay(DeadlineSocket& client, beast::flat_buf
     }
     up->stream.expires_after(options_.upstream_timeout);
     if (whole) {
-      co_await bhttp::async_write(up->stream, whole->get(), Await(ec));
+      co_await WriteMessage(up->stream, whole->get(), ec);
     } else {
       // Stream the request body as it arrives.
       auto& msg = streamed->get();

@@ -51,30 +51,29 @@ asio::awaitable<bool> ProxyWorker::RelayResponse(DeadlineSocket& client,
                           *rhead.content_length() <= options_.buffered_body_bytes);
   if (whole_response) {
     bhttp::response_parser<bhttp::string_body> rwhole{std::move(rhead)};
-    if (!rwhole.is_done()) {
+    if (!ParseBuffered(rwhole, up->buffer, ec) && !ec) {
       up->stream.expires_after(options_.upstream_timeout);
       co_await bhttp::async_read(up->stream, up->buffer, rwhole, Await(ec));
-      if (ec) {
-        const bool timeout = ec == beast::error::timeout;
-        x.obs.status = timeout ? 504 : 502;
-        (timeout ? x.obs.upstream_timeout : x.obs.upstream_unavailable) = true;
-        // Messages are built before co_await: GCC 12 destroys temporaries of a
-        // conditional expression inside a co_await statement twice.
-        std::string message = "the model at " + upstream_name_;
-        if (timeout) {
-          message +=
-              " stopped sending its response for " + FormatTimeout(options_.upstream_timeout);
-        } else {
-          message += " broke off its response: " + ec.message();
-        }
-        co_await SendError(client, version, x.obs.status, message, client_keep, &x);
-        co_return client_keep;
+    }
+    if (ec) {
+      const bool timeout = ec == beast::error::timeout;
+      x.obs.status = timeout ? 504 : 502;
+      (timeout ? x.obs.upstream_timeout : x.obs.upstream_unavailable) = true;
+      // Messages are built before co_await: GCC 12 destroys temporaries of a
+      // conditional expression inside a co_await statement twice.
+      std::string message = "the model at " + upstream_name_;
+      if (timeout) {
+        message += " stopped sending its response for " + FormatTimeout(options_.upstream_timeout);
+      } else {
+        message += " broke off its response: " + ec.message();
       }
+      co_await SendError(client, version, x.obs.status, message, client_keep, &x);
+      co_return client_keep;
     }
     auto& msg = rwhole.get();
     msg.keep_alive(client_keep);
     client.expires_after(options_.client_timeout);
-    co_await bhttp::async_write(client, msg, Await(ec));
+    co_await WriteMessage(client, msg, ec);
     if (upstream_keep) pool_.Return(std::move(up));
     if (x.want_body) x.captured = std::move(msg.body());
     co_return client_keep && !ec;

@@ -45,16 +45,18 @@ std::shared_ptr<const ServingConfig> Serving(std::shared_ptr<const ProtocolAdapt
   return config;
 }
 
-// The sidecar under test with its own metrics and prediction queue.
+// The sidecar under test with its own metrics and prediction queue (none: a
+// monitor without groundTruth, whose predictions nothing records).
 struct Proxy {
   explicit Proxy(uint16_t upstream_port, std::shared_ptr<const ProtocolAdapter> adapter = {},
-                 ProxyOptions options = {}, RequestSettings requests = {})
+                 ProxyOptions options = {}, RequestSettings requests = {}, bool with_queue = true)
       : serving(Serving(std::move(adapter), std::move(requests))),
         metrics(std::chrono::seconds(10), 10) {
     options.listen_address = "127.0.0.1";
     options.port = 0;
     options.upstream_port = upstream_port;
-    server = std::make_unique<ProxyServer>(options, serving, metrics, &queue);
+    server =
+        std::make_unique<ProxyServer>(options, serving, metrics, with_queue ? &queue : nullptr);
     auto started = server->Start();
     EXPECT_TRUE(started.ok()) << (started.ok() ? "" : started.error().message);
   }
@@ -384,6 +386,29 @@ TEST(ProxyServerTest, MalformedModelResponsesGive502OrExtractionErrorsNeverACras
   const auto totals = proxy.Totals(3);
   EXPECT_EQ(totals.upstream_unavailable, 2u);
   EXPECT_EQ(totals.extraction_errors, 1u);
+}
+
+TEST(ProxyServerTest, ResponsesAreParsedOnlyWhenSomethingTakesTheirPredictions) {
+  TestUpstream upstream([&](TestUpstream::Connection& c) {
+    while (c.ReadRequest()) {
+      c.Write(TestUpstream::Response(
+          200, "application/json",
+          R"({"choices":[{"index":0,"text":"hi"}],"usage":{"completion_tokens":5}})"));
+    }
+  });
+  // No groundTruth (no queue): an Open Inference answer it cannot read is not even
+  // looked at, so no extraction error; the OpenAI adapter reads every answer all the
+  // same, for its token counts.
+  Proxy not_recording(upstream.port(), {}, {}, {}, /*with_queue=*/false);
+  EXPECT_EQ(Client(not_recording.server->port()).Post("/infer", "{}").result_int(), 200);
+  EXPECT_EQ(not_recording.Totals(1).extraction_errors, 0u);
+  Proxy tokens(upstream.port(), std::make_shared<OpenAiAdapter>(), {}, {}, /*with_queue=*/false);
+  EXPECT_EQ(Client(tokens.server->port()).Post("/v1/completions", "{}").result_int(), 200);
+  EXPECT_EQ(tokens.Totals(1).output_tokens, 5u);
+  // With a queue, the same unreadable answer is an extraction error.
+  Proxy recording(upstream.port());
+  EXPECT_EQ(Client(recording.server->port()).Post("/infer", "{}").result_int(), 200);
+  EXPECT_EQ(recording.Totals(1).extraction_errors, 1u);
 }
 
 TEST(ProxyServerTest, OversizedRequestsAre413And431) {
