@@ -15,6 +15,7 @@
 #include <future>
 #include <mutex>
 #include <regex>
+#include <thread>
 
 #include "sidecar/protocol/kserve_v1_adapter.h"
 #include "sidecar/protocol/open_inference_v2_adapter.h"
@@ -457,6 +458,44 @@ TEST(ProxyServerTest, StreamsLargeAndChunkedRequestBodiesWhole) {
   EXPECT_NE(client.ReadUntil("\r\n\r\n").find("100 Continue"), std::string::npos);
   client.SendRaw("xyz");
   EXPECT_EQ(client.Read().body(), R"({"predictions":[3]})");
+}
+
+// Whole messages are parsed from what is already read and written straight to
+// the socket, falling back to waiting only for what is missing or does not fit.
+TEST(ProxyServerTest, PipelinedRequestsSplitResponsesAndResponsesLargerThanTheSocketTakes) {
+  const std::string large(16 << 20, 'L');  // more than a loopback socket buffers
+  TestUpstream upstream([&](TestUpstream::Connection& c) {
+    while (auto req = c.ReadRequest()) {
+      const std::string target(req->target());
+      if (target == "/split") {  // the head now, the body 50 ms later
+        c.Write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\n");
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        c.Write("late");
+      } else if (target == "/large") {
+        c.Write(TestUpstream::Response(200, "text/plain", large));
+      } else {
+        c.Write(TestUpstream::Response(200, "text/plain", "echo " + req->body()));
+      }
+    }
+  });
+  ProxyOptions options;
+  options.buffered_body_bytes = 32 << 20;  // the 16 MiB answer takes the whole-message path
+  Proxy proxy(upstream.port(), {}, options);
+  Client client(proxy.server->port());
+  client.SendRaw(
+      "POST /a HTTP/1.1\r\nHost: m\r\nContent-Length: 3\r\n\r\none"
+      "POST /b HTTP/1.1\r\nHost: m\r\nContent-Length: 3\r\n\r\ntwo");
+  EXPECT_EQ(client.Read().body(), "echo one");
+  EXPECT_EQ(client.Read().body(), "echo two") << "the second request was already in the buffer";
+  EXPECT_EQ(client.Post("/split", "x").body(), "late");
+  // The client reads nothing for 200 ms: the sidecar's write fills the socket and
+  // the rest goes out as the client reads.
+  client.SendRaw("GET /large HTTP/1.1\r\nHost: m\r\n\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto res = client.Read();
+  EXPECT_EQ(res.body().size(), large.size());
+  EXPECT_EQ(res.body(), large);
+  EXPECT_EQ(client.Post("/c", "3").body(), "echo 3") << "the connection is still in step";
 }
 
 TEST(ProxyServerTest, SampleRateZeroTimesEverythingAndRecordsNothing) {
