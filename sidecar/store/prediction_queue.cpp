@@ -31,7 +31,7 @@ bool PredictionQueue::Offer(Prediction prediction) noexcept {
     }
     queue_.push_back(std::move(prediction));
     ++offered_seq_;
-    const bool wake = writer_idle_;
+    const bool wake = writer_idle_ || (writer_gathering_ && queue_.size() >= options_.max_batch);
     lock.unlock();
     if (wake) wake_writer_.notify_one();
     return true;
@@ -44,8 +44,10 @@ bool PredictionQueue::Offer(Prediction prediction) noexcept {
 void PredictionQueue::Flush() {
   std::unique_lock lock(mu_);
   const uint64_t target = offered_seq_;
+  ++flushes_waiting_;
   wake_writer_.notify_one();
   written_.wait(lock, [&] { return done_seq_ >= target; });
+  --flushes_waiting_;
 }
 
 int64_t PredictionQueue::queued() const {
@@ -58,12 +60,18 @@ void PredictionQueue::Run() {
   batch.reserve(options_.max_batch);
   std::unique_lock lock(mu_);
   while (true) {
-    // Group commit: the writer takes whatever is queued; while one transaction
-    // commits the next batch fills, so batches grow with the load by themselves.
+    // Group commit: once something is queued the writer lets the batch fill for up
+    // to options_.gather (less when it is full, a Flush waits or the queue stops),
+    // then writes it in one transaction; while that commits the next batch fills.
     writer_idle_ = true;
     wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     writer_idle_ = false;
     if (queue_.empty()) return;  // stopping, and everything is written
+    writer_gathering_ = true;
+    wake_writer_.wait_for(lock, options_.gather, [&] {
+      return stopping_ || flushes_waiting_ > 0 || queue_.size() >= options_.max_batch;
+    });
+    writer_gathering_ = false;
     while (!queue_.empty() && batch.size() < options_.max_batch) {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();

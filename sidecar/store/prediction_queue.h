@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -15,7 +16,11 @@ namespace mm::sidecar {
 
 struct PredictionQueueOptions {
   size_t capacity = 65536;  // predictions waiting to be written; beyond: dropped and counted
-  size_t max_batch = 1024;  // most predictions per store transaction
+  size_t max_batch = 4096;  // most predictions per store transaction
+  // How long the writer lets a batch fill before it writes it (unless the batch is
+  // full or a Flush waits): every transaction writes each page it touched to the
+  // WAL, so one row per transaction costs as much as hundreds in one.
+  std::chrono::milliseconds gather{100};
 };
 
 // The bounded queue in front of the PredictionStore: the request path Offers and
@@ -57,6 +62,8 @@ class PredictionQueue final : public PredictionSink {
   uint64_t done_seq_ = 0;     // predictions written (or failed) so far
   bool stopping_ = false;
   bool writer_idle_ = false;
+  bool writer_gathering_ = false;
+  int flushes_waiting_ = 0;
   std::atomic<int64_t> dropped_{0};
   std::atomic<int64_t> write_errors_{0};
   std::thread writer_;

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "tests/support/gate.h"
+#include "tests/support/wait.h"
 
 namespace mm::sidecar {
 namespace {
@@ -16,6 +19,7 @@ class GatedStore final : public PredictionStore {
     gate_.Pass();
     std::lock_guard lock(mu_);
     stored_ += static_cast<int64_t>(predictions.size());
+    ++puts_;
     PutResult r;
     r.written = static_cast<int64_t>(predictions.size());
     r.stored.assign(predictions.size(), true);
@@ -36,11 +40,16 @@ class GatedStore final : public PredictionStore {
     std::lock_guard lock(mu_);
     return stored_;
   }
+  int puts() {
+    std::lock_guard lock(mu_);
+    return puts_;
+  }
 
  private:
   testing::Gate gate_{false};
   std::mutex mu_;
   int64_t stored_ = 0;
+  int puts_ = 0;
 };
 
 Prediction P(int i) { return Prediction{"id" + std::to_string(i), i, "r", 0, {}}; }
@@ -64,6 +73,26 @@ TEST(PredictionQueueTest, DropsAndCountsWhenFullAndNeverBlocks) {
   EXPECT_EQ(store.stored(), 11);
   EXPECT_EQ(reported, 11);
   EXPECT_EQ(queue.queued(), 0);
+}
+
+TEST(PredictionQueueTest, ABatchFillsForTheGatherTimeUnlessFullOrFlushed) {
+  GatedStore store;
+  store.Open();
+  PredictionQueue queue(
+      &store, [] { return TimeMs{0}; },
+      {.capacity = 100, .max_batch = 10, .gather = std::chrono::hours(1)}, nullptr);
+  for (int i = 0; i < 25; ++i) ASSERT_TRUE(queue.Offer(P(i)));
+  // Two full batches go at once; the last 5 wait for their batch to fill.
+  testing::WaitFor([&] { return store.stored() == 20; }, std::chrono::seconds(5),
+                   std::chrono::milliseconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(store.stored(), 20);
+  EXPECT_EQ(store.puts(), 2);
+  const auto flush_started = std::chrono::steady_clock::now();
+  queue.Flush();  // does not wait out the hour
+  EXPECT_LT(std::chrono::steady_clock::now() - flush_started, std::chrono::seconds(5));
+  EXPECT_EQ(store.stored(), 25);
+  EXPECT_EQ(store.puts(), 3);
 }
 
 TEST(PredictionQueueTest, DestructionWritesWhatIsQueued) {
