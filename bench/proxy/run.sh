@@ -9,8 +9,8 @@
 #                 durable store (its writer thread runs on the same core) or, when
 #                 the store falls behind, dropped and counted
 # at 1, 16 and 64 connections, and prints p50/p99, requests/s, latency added
-# versus direct, the sidecar/nginx ratios, and each sidecar's RSS and CPU-seconds
-# per 1,000 requests. nginx runs as local processes with their own prefix in a
+# versus direct, the sidecar/nginx ratios, each sidecar's RSS, and the CPU-seconds
+# per 1,000 requests of each sidecar and of the proxying nginx. nginx runs as local processes with their own prefix in a
 # temp dir on 127.0.0.1 (not the system service).
 #
 # Usage: bench/proxy/run.sh [build dir (default build)] [seconds per run (default 10)]
@@ -35,7 +35,8 @@ write_nginx_conf "$TMP/proxy" "$NGX_PORT" \
   "proxy_pass http://model; proxy_http_version 1.1; proxy_set_header Connection \"\";"
 
 $SERVER_CPU "$NGINX" -p "$TMP/up" -c "$TMP/up/nginx.conf" & PIDS+=($!)
-$SERVER_CPU "$NGINX" -p "$TMP/proxy" -c "$TMP/proxy/nginx.conf" & PIDS+=($!)
+$SERVER_CPU "$NGINX" -p "$TMP/proxy" -c "$TMP/proxy/nginx.conf" & NGX_MASTER=$!
+PIDS+=($NGX_MASTER)
 # monitor NAME [GROUND_TRUTH_JSON]: the spec a sidecar gets from the webhook.
 monitor() {
   printf '{"selector": {"matchLabels": {"app": "fraud"}}, "target": {"name": "fraud"},
@@ -61,6 +62,8 @@ start_sidecar sidecar+gt "$GT_PORT" "$GT_ADMIN"
 SIDECARS="sidecar sidecar+gt"
 
 wait_for_post $UP_PORT $NGX_PORT $SC_PORT $GT_PORT
+# The proxying nginx's CPU is its one worker's (the master only waits).
+PID_OF[nginx]=$(pgrep -P "$NGX_MASTER" | head -1)
 
 printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' \
   "$REQUEST" > "$TMP/post.lua"
@@ -112,15 +115,16 @@ for c in $CONNS; do
 done
 
 printf '\n<sidecar> / nginx (added latency: lower is better; throughput: higher is better)\n'
-printf '%-10s %-6s %14s %14s %12s %16s\n' sidecar conns added_p50 added_p99 req/s cpu_s/1000req
+printf '%-10s %-6s %14s %14s %12s %16s %16s\n' sidecar conns added_p50 added_p99 req/s cpu_s/1000req nginx_cpu_s
 for sc in $SIDECARS; do
   for c in $CONNS; do
-    python3 - "${R[direct,$c]}" "${R[nginx,$c]}" "${R[$sc,$c]}" "${R[cpu,$sc,$c]}" "$c" "$sc" <<'PY'
+    python3 - "${R[direct,$c]}" "${R[nginx,$c]}" "${R[$sc,$c]}" "${R[cpu,$sc,$c]}" "$c" "$sc" \
+      "${R[cpu,nginx,$c]}" <<'PY'
 import sys
 d, n, s = (list(map(float, a.split())) for a in sys.argv[1:4])
 def ratio(a, b): return f"{a / b:.2f}x" if b > 0 else "n/a"
 print(f"{sys.argv[6]:<10} {sys.argv[5]:<6} {ratio(s[0]-d[0], n[0]-d[0]):>14} "
-      f"{ratio(s[1]-d[1], n[1]-d[1]):>14} {ratio(s[2], n[2]):>12} {sys.argv[4]:>16}")
+      f"{ratio(s[1]-d[1], n[1]-d[1]):>14} {ratio(s[2], n[2]):>12} {sys.argv[4]:>16} {sys.argv[7]:>16}")
 PY
   done
 done
