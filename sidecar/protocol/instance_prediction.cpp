@@ -38,8 +38,9 @@ const nlohmann::json* Elements(const nlohmann::json& array) {
 }  // namespace
 
 InstanceOutput InstancePrediction(const nlohmann::json& instance) {
-  if (instance.is_array())
+  if (instance.is_array()) {
     return FromElements(Elements(instance), Elements(instance) + instance.size());
+  }
   InstanceOutput p;
   if (instance.is_number()) {
     p.numbers.push_back(Number(instance));
