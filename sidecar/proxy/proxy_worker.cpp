@@ -1,9 +1,5 @@
 #include "sidecar/proxy/proxy_worker.h"
 
-// GCC 12 with -fsanitize=address reports Asio 1.74's coroutine frame allocator
-// (awaitable_frame_base::operator new/delete) as mismatched; it is not.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/beast/http/read.hpp>
@@ -18,12 +14,6 @@
 #include "sidecar/proxy/proxy_io.h"
 
 namespace mm::sidecar {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 

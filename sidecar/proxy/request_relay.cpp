@@ -1,11 +1,5 @@
 // ProxyWorker::Relay: the request's way to the model (id, sampling, body, the
 // retry on a stale pooled connection) up to the response head.
-#include "sidecar/proxy/proxy_worker.h"
-
-// GCC 12 with -fsanitize=address reports Asio 1.74's coroutine frame allocator
-// (awaitable_frame_base::operator new/delete) as mismatched; it is not.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -19,13 +13,9 @@
 #include "sidecar/proxy/hop_by_hop.h"
 #include "sidecar/proxy/proxy_errors.h"
 #include "sidecar/proxy/proxy_io.h"
+#include "sidecar/proxy/proxy_worker.h"
 
 namespace mm::sidecar {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 
 asio::awaitable<bool> ProxyWorker::Relay(DeadlineSocket& client, beast::flat_buffer& cbuf,
                                          RequestHead& head, Exchange& x) {

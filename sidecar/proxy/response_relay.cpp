@@ -1,11 +1,5 @@
 // ProxyWorker::RelayResponse: the model's response to the client, whole or as it
 // arrives, captured for the adapter or followed by its stream observer.
-#include "sidecar/proxy/proxy_worker.h"
-
-// GCC 12 with -fsanitize=address reports Asio 1.74's coroutine frame allocator
-// (awaitable_frame_base::operator new/delete) as mismatched; it is not.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/read.hpp>
@@ -16,14 +10,9 @@
 #include "sidecar/proxy/hop_by_hop.h"
 #include "sidecar/proxy/proxy_errors.h"
 #include "sidecar/proxy/proxy_io.h"
+#include "sidecar/proxy/proxy_worker.h"
 
 namespace mm::sidecar {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
 
 asio::awaitable<bool> ProxyWorker::RelayResponse(DeadlineSocket& client,
                                                  std::unique_ptr<UpstreamConnection> up,

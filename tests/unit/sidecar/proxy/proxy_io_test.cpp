@@ -11,8 +11,6 @@
 namespace mm::sidecar {
 namespace {
 
-namespace bhttp = boost::beast::http;
-
 // What Beast's serializer writes for `message`.
 template <bool kRequest>
 std::string BeastText(bhttp::message<kRequest, bhttp::string_body>& message) {
