@@ -36,10 +36,10 @@ using mm::kube::ResourcePath;
 // Monitors held in memory: what the webhook costs once the informer cache serves lookups.
 class InMemoryLookup final : public mm::webhook::MonitorLookup {
  public:
-  mm::Result<std::vector<mm::webhook::MonitorView>> MonitorsIn(const std::string&) override {
+  mm::Result<std::vector<mm::api::ParsedMonitor>> MonitorsIn(const std::string&) override {
     return monitors;
   }
-  std::vector<mm::webhook::MonitorView> monitors;
+  std::vector<mm::api::ParsedMonitor> monitors;
 };
 
 double Percentile(std::vector<double> v, double p) {
@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
   }
   mm::webhook::ApiMonitorLookup api_lookup(client);
   InMemoryLookup memory_lookup;
-  memory_lookup.monitors.push_back(mm::webhook::MonitorFromJson(monitor).value());
+  memory_lookup.monitors.push_back(api::ParsedMonitor::FromJson(monitor));
   mm::webhook::MonitorLookup& lookup =
       lookup_kind == "api" ? static_cast<mm::webhook::MonitorLookup&>(api_lookup) : memory_lookup;
   mm::webhook::PodMutator mutator(lookup, {});

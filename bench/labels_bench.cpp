@@ -14,14 +14,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/metrics/accuracy_snapshot.h"
 #include "sidecar/labels/label_joiner.h"
-#include "sidecar/metrics/accuracy_snapshot.h"
 #include "sidecar/store/sqlite_prediction_store.h"
 
 namespace {
 
-using mm::sidecar::Prediction;
-using mm::sidecar::TimeMs;
+using mm::metrics::Prediction;
+using mm::metrics::TimeMs;
 using Clock = std::chrono::steady_clock;
 
 constexpr TimeMs kT0 = 1'800'000'000'000;
@@ -83,7 +83,7 @@ double JoinDurable(const std::string& dir, const std::string& sync, int64_t labe
                    const std::vector<std::string>& bodies) {
   auto store = OpenStore(dir + "/labels_bench_" + sync + ".db", sync, 10'000'000);
   const double put_rate = Load(*store, labels);
-  mm::sidecar::AccuracyWindows metrics(mm::sidecar::AccuracyConfig{});
+  mm::sidecar::AccuracyWindows metrics(mm::metrics::AccuracyConfig{});
   mm::sidecar::LabelJoiner joiner(
       store.get(), &metrics, nullptr, [] { return kT0 + 60'000; }, mm::sidecar::LabelLimits{});
   const auto start = Clock::now();
@@ -107,12 +107,12 @@ double JoinInMemory(int64_t labels, const std::vector<std::string>& bodies) {
     std::string id = p.id;
     pending.emplace(std::move(id), std::move(p));
   }
-  mm::sidecar::AccuracyWindows metrics(mm::sidecar::AccuracyConfig{});
+  mm::sidecar::AccuracyWindows metrics(mm::metrics::AccuracyConfig{});
   const auto start = Clock::now();
   int64_t joined = 0;
   for (const auto& body : bodies) {
     auto batch = mm::sidecar::ParseLabelsNdjson(body, mm::sidecar::LabelKind::kClass, {});
-    std::vector<mm::sidecar::JoinedLabel> joins;
+    std::vector<mm::metrics::JoinedLabel> joins;
     for (const auto& l : batch->labels) {
       auto it = pending.find(l.id);
       if (it == pending.end()) continue;
@@ -176,12 +176,12 @@ int main(int argc, char** argv) {
       static_cast<double>(disk) / static_cast<double>(pending), put_rate);
 
   std::printf("\nsnapshot cost with %lld pending predictions\n", static_cast<long long>(pending));
-  mm::sidecar::AccuracyConfig config;
+  mm::metrics::AccuracyConfig config;
   mm::sidecar::AccuracyWindows metrics(config);
   // Two hours of one-minute buckets with joins in each: a full retention window.
   const int64_t joins_per_bucket = 500;
   for (int64_t b = 0; b < 120; ++b) {
-    std::vector<mm::sidecar::JoinedLabel> joins;
+    std::vector<mm::metrics::JoinedLabel> joins;
     for (int64_t i = 0; i < joins_per_bucket; ++i) {
       joins.push_back(
           {MakePrediction(b * joins_per_bucket + i), static_cast<double>(i % 2), kT0 + b * 60'000});
@@ -210,7 +210,7 @@ int main(int argc, char** argv) {
   std::printf("\nlabels joined per second with a full store\n");
   {
     // Joining against the full store: its B-tree no longer fits SQLite's cache.
-    mm::sidecar::AccuracyWindows join_metrics(mm::sidecar::AccuracyConfig{});
+    mm::sidecar::AccuracyWindows join_metrics(mm::metrics::AccuracyConfig{});
     mm::sidecar::LabelJoiner joiner(
         store.get(), &metrics, nullptr, [] { return kT0 + 60'000; }, mm::sidecar::LabelLimits{});
     const int64_t n = std::min<int64_t>(labels, pending);

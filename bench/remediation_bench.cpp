@@ -22,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/api/duration.h"
 #include "common/api/monitor_tokens.h"
 #include "common/kube/resource_path.h"
 #include "common/log.h"
@@ -221,11 +222,12 @@ int main(int argc, char** argv) {
   std::string item;
   int index = 0;
   while (std::getline(list, item, ',')) {
-    int64_t ms = 0;
-    if (!mm::op::ParseDuration(item, &ms)) {
+    const auto parsed = mm::api::ParseMilliseconds(item);
+    if (!parsed) {
       std::cerr << item << " is not a duration\n";
       return 2;
     }
+    const int64_t ms = parsed->count();
     std::vector<double> got;
     for (int t = 0; t < trials; ++t) {
       Trial r = RunTrial(*admin, std::chrono::milliseconds(ms), index++ % 40);

@@ -2,8 +2,10 @@
 
 #include <mutex>
 
+#include "common/api/parsed_monitor.h"
 #include "common/log.h"
 #include "operator/remediation/retrain_job.h"  // kMonitorLabel, on the Jobs it creates
+#include "operator/webhook/annotations.h"
 
 namespace mm::op {
 namespace {
@@ -24,24 +26,24 @@ Controller::Controller(kube::KubeClient& client, ControllerOptions options,
                        OperatorMetrics* metrics)
     : client_(client), options_(std::move(options)), metrics_(metrics) {
   const std::string& ns = options_.watch_namespace;
-  monitors_ = std::make_unique<Informer>(
-      client_, "modelmonitors", BaseOptions({kApiVersion, kResource, ns}, "modelmonitors"));
+  monitors_ = std::make_unique<kube::Informer>(
+      client_, "modelmonitors", BaseOptions({api::kApiVersion, api::kPlural, ns}, "modelmonitors"));
   auto pod_opts = BaseOptions({"v1", "pods", ns}, "pods");
   pod_opts.keep = [this](const nlohmann::json& p) { return PodWanted(p); };
-  pods_ = std::make_unique<Informer>(client_, "pods", pod_opts);
+  pods_ = std::make_unique<kube::Informer>(client_, "pods", pod_opts);
   auto dep_opts = BaseOptions({"apps/v1", "deployments", ns}, "deployments");
   dep_opts.keep = [this](const nlohmann::json& d) { return DeploymentWanted(d); };
-  deployments_ = std::make_unique<Informer>(client_, "deployments", dep_opts);
+  deployments_ = std::make_unique<kube::Informer>(client_, "deployments", dep_opts);
   auto rs_opts = BaseOptions({"apps/v1", "replicasets", ns}, "replicasets");
   rs_opts.keep = [this](const nlohmann::json& r) { return ReplicaSetWanted(r); };
-  replicasets_ = std::make_unique<Informer>(client_, "replicasets", rs_opts);
+  replicasets_ = std::make_unique<kube::Informer>(client_, "replicasets", rs_opts);
   auto job_opts = BaseOptions({"batch/v1", "jobs", ns}, "jobs");
   job_opts.label_selector = kMonitorLabel;
-  jobs_ = std::make_unique<Informer>(client_, "jobs", job_opts);
+  jobs_ = std::make_unique<kube::Informer>(client_, "jobs", job_opts);
 
-  monitors_->AddHandler([this](const InformerEvent& e) { OnMonitor(e); });
-  pods_->AddHandler([this](const InformerEvent& e) { EnqueueMatching(e); });
-  auto by_owner_deployment = [this](const InformerEvent& e) {
+  monitors_->AddHandler([this](const kube::InformerEvent& e) { OnMonitor(e); });
+  pods_->AddHandler([this](const kube::InformerEvent& e) { EnqueueMatching(e); });
+  auto by_owner_deployment = [this](const kube::InformerEvent& e) {
     const auto& meta = Meta(*e.object);
     const std::string owner_ns = meta.value("namespace", "");
     for (const auto& ref : meta.value("ownerReferences", nlohmann::json::array())) {
@@ -50,12 +52,12 @@ Controller::Controller(kube::KubeClient& client, ControllerOptions options,
       }
     }
   };
-  deployments_->AddHandler([this](const InformerEvent& e) {
+  deployments_->AddHandler([this](const kube::InformerEvent& e) {
     const auto& meta = Meta(*e.object);
     EnqueueTargeting(meta.value("namespace", ""), meta.value("name", ""));
   });
   replicasets_->AddHandler(by_owner_deployment);
-  jobs_->AddHandler([this](const InformerEvent& e) {
+  jobs_->AddHandler([this](const kube::InformerEvent& e) {
     const auto& meta = Meta(*e.object);
     const std::string monitor = Labels(*e.object).value(kMonitorLabel, "");
     if (!monitor.empty()) queue_.Add(meta.value("namespace", "") + "/" + monitor);
@@ -113,8 +115,9 @@ Controller::Controller(kube::KubeClient& client, ControllerOptions options,
 
 Controller::~Controller() { Stop(); }
 
-InformerOptions Controller::BaseOptions(kube::ResourcePath collection, const std::string& name) {
-  InformerOptions o;
+kube::InformerOptions Controller::BaseOptions(kube::ResourcePath collection,
+                                              const std::string& name) {
+  kube::InformerOptions o;
   o.collection = std::move(collection);
   o.page_size = options_.page_size;
   o.watch_timeout = options_.watch_timeout;
@@ -137,7 +140,7 @@ void Controller::Start() {
     pods_->Start();
     deployments_->Start();
     replicasets_->Start();
-    for (Informer* i : {pods_.get(), deployments_.get(), replicasets_.get(), jobs_.get()}) {
+    for (kube::Informer* i : {pods_.get(), deployments_.get(), replicasets_.get(), jobs_.get()}) {
       while (!stopping_ && !i->WaitForSync(std::chrono::milliseconds(200))) {
       }
     }
@@ -159,7 +162,7 @@ void Controller::Stop() {
   // only then is the lease released for the next leader.
   StopWorkers();
   if (elector_) elector_->Stop();
-  for (Informer* i :
+  for (kube::Informer* i :
        {monitors_.get(), pods_.get(), deployments_.get(), replicasets_.get(), jobs_.get()}) {
     i->Stop();
   }
@@ -173,7 +176,7 @@ bool Controller::Synced() const {
 
 bool Controller::IsLeader() const { return !elector_ || elector_->IsLeader(); }
 
-void Controller::OnMonitor(const InformerEvent& e) {
+void Controller::OnMonitor(const kube::InformerEvent& e) {
   const auto& meta = Meta(*e.object);
   const std::string ns = meta.value("namespace", "");
   const std::string name = meta.value("name", "");
@@ -182,12 +185,12 @@ void Controller::OnMonitor(const InformerEvent& e) {
   {
     std::unique_lock<std::shared_mutex> lock(index_mu_);
     auto& monitors = index_[ns];
-    if (e.kind == InformerEvent::Kind::kDelete) {
+    if (e.kind == kube::InformerEvent::Kind::kDelete) {
       monitors.erase(name);
       if (monitors.empty()) index_.erase(ns);
     } else {
-      const MonitorView view = MonitorView::FromJson(*e.object);
-      MonitorEntry entry{view.selector, view.target_kind == "Deployment" ? view.target_name : ""};
+      const api::ParsedMonitor read = api::ParsedMonitor::FromJson(*e.object);
+      MonitorEntry entry{read.selector, read.ok() ? read.monitor->spec.target.name : ""};
       auto it = monitors.find(name);
       const std::string old_query =
           it != monitors.end() && it->second.selector ? it->second.selector->ToQuery() : "\x01";
@@ -201,7 +204,7 @@ void Controller::OnMonitor(const InformerEvent& e) {
   // An update that changed neither the spec (generation) nor labels/annotations
   // is most often this operator's own status write: nothing to reconcile
   // (controller-runtime's GenerationChangedPredicate, plus metadata changes).
-  if (e.kind == InformerEvent::Kind::kUpdate && e.old) {
+  if (e.kind == kube::InformerEvent::Kind::kUpdate && e.old) {
     // Alertmanager's receiver (on any replica) recorded an alert: evaluate now.
     auto external = [](const nlohmann::json& m) {
       const auto status = m.value("status", nlohmann::json::object());
@@ -231,7 +234,7 @@ void Controller::OnMonitor(const InformerEvent& e) {
 bool Controller::PodWanted(const nlohmann::json& pod) const {
   const auto& meta = Meta(pod);
   const auto annotations = meta.value("annotations", nlohmann::json::object());
-  if (annotations.is_object() && annotations.contains(kInjectedAnnotation)) return true;
+  if (annotations.is_object() && annotations.contains(webhook::kInjectedAnnotation)) return true;
   const nlohmann::json labels = meta.value("labels", nlohmann::json::object());
   std::shared_lock<std::shared_mutex> lock(index_mu_);
   auto ns = index_.find(meta.value("namespace", ""));
@@ -266,7 +269,7 @@ bool Controller::ReplicaSetWanted(const nlohmann::json& rs) const {
   return false;
 }
 
-void Controller::EnqueueMatching(const InformerEvent& e) {
+void Controller::EnqueueMatching(const kube::InformerEvent& e) {
   const std::string ns = Meta(*e.object).value("namespace", "");
   const nlohmann::json labels = Labels(*e.object);
   const nlohmann::json old_labels = e.old ? Labels(*e.old) : nlohmann::json::object();
@@ -302,7 +305,7 @@ void Controller::StartWorkers() {
   if (working_.exchange(true)) return;
   if (metrics_) metrics_->SetLeader(true);
   queue_.Reopen();
-  for (const auto& m : monitors_->List()) queue_.Add(Informer::KeyOf(*m));
+  for (const auto& m : monitors_->List()) queue_.Add(kube::Informer::KeyOf(*m));
   log::Info("starting workers", {{"workers", options_.workers}, {"queued", queue_.Len()}});
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
   evaluation_->Start();

@@ -10,17 +10,17 @@
 #include <thread>
 #include <vector>
 
+#include "common/kube/informer.h"
 #include "common/kube/kube_client.h"
 #include "common/kube/label_selector.h"
+#include "common/kube/work_queue.h"
 #include "operator/alerts/evaluation_loop.h"
 #include "operator/alerts/monitor_evaluator.h"
 #include "operator/alerts/snapshot_collector.h"
 #include "operator/events/event_recorder.h"
-#include "operator/informer/informer.h"
 #include "operator/leader/leader_elector.h"
 #include "operator/metrics/operator_metrics.h"
 #include "operator/reconcile/monitor_reconciler.h"
-#include "operator/reconcile/work_queue.h"
 
 namespace mm::op {
 
@@ -66,12 +66,12 @@ class Controller {
   bool Working() const { return working_.load(); }
   int64_t reconciles() const { return reconciles_.load(); }
 
-  Informer& monitors() { return *monitors_; }
-  Informer& pods() { return *pods_; }
-  Informer& deployments() { return *deployments_; }
-  Informer& replicasets() { return *replicasets_; }
-  Informer& jobs() { return *jobs_; }
-  WorkQueue& queue() { return queue_; }
+  kube::Informer& monitors() { return *monitors_; }
+  kube::Informer& pods() { return *pods_; }
+  kube::Informer& deployments() { return *deployments_; }
+  kube::Informer& replicasets() { return *replicasets_; }
+  kube::Informer& jobs() { return *jobs_; }
+  kube::WorkQueue& queue() { return queue_; }
   int64_t evaluation_rounds() const { return evaluation_->rounds(); }
 
  private:
@@ -79,9 +79,9 @@ class Controller {
     std::optional<kube::LabelSelector> selector;
     std::string target;  // Deployment name, "" when none
   };
-  InformerOptions BaseOptions(kube::ResourcePath collection, const std::string& name);
-  void OnMonitor(const InformerEvent& e);
-  void EnqueueMatching(const InformerEvent& e);  // pods
+  kube::InformerOptions BaseOptions(kube::ResourcePath collection, const std::string& name);
+  void OnMonitor(const kube::InformerEvent& e);
+  void EnqueueMatching(const kube::InformerEvent& e);  // pods
   void EnqueueTargeting(const std::string& ns, const std::string& deployment);
   bool PodWanted(const nlohmann::json& pod) const;
   bool DeploymentWanted(const nlohmann::json& deployment) const;
@@ -98,8 +98,8 @@ class Controller {
   // namespace -> monitor name -> what its pods and target filters need
   std::map<std::string, std::map<std::string, MonitorEntry>> index_;
 
-  std::unique_ptr<Informer> monitors_, pods_, deployments_, replicasets_, jobs_;
-  WorkQueue queue_;
+  std::unique_ptr<kube::Informer> monitors_, pods_, deployments_, replicasets_, jobs_;
+  kube::WorkQueue queue_;
   std::unique_ptr<EventRecorder> events_;
   std::unique_ptr<PrometheusObjects> prometheus_;  // null unless options_.prometheus_objects
   std::unique_ptr<MonitorReconciler> reconciler_;

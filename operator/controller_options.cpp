@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <random>
 
+#include "common/api/duration.h"
+
 namespace mm::op {
 
 std::string DefaultIdentity() {
@@ -27,11 +29,12 @@ Result<ControllerOptions> MakeControllerOptions(const OperatorOptions& f) {
   c.watch_namespace = f.watch_namespace;
   c.workers = f.workers;
   c.page_size = f.list_page_size;
-  int64_t ms = 0;
-  if (!ParseDuration(f.watch_timeout, &ms) || ms < 1000) {
+  using std::chrono::milliseconds;
+  std::optional<milliseconds> ms = api::ParseMilliseconds(f.watch_timeout);
+  if (!ms || *ms < milliseconds(1000)) {
     return Error{"--watch-timeout: \"" + f.watch_timeout + "\" must be a duration of 1s or more"};
   }
-  c.watch_timeout = std::chrono::seconds(ms / 1000);
+  c.watch_timeout = std::chrono::duration_cast<std::chrono::seconds>(*ms);
   c.leader_elect = f.leader_elect;
   c.identity = f.identity.empty() ? DefaultIdentity() : f.identity;
   c.leader.identity = c.identity;
@@ -51,22 +54,25 @@ Result<ControllerOptions> MakeControllerOptions(const OperatorOptions& f) {
       {"--leader-elect-retry-period", f.leader_elect_retry_period, &c.leader.retry_period},
   };
   for (auto& d : durations) {
-    if (!ParseDuration(d.text, &ms)) {
+    ms = api::ParseMilliseconds(d.text);
+    if (!ms) {
       return Error{std::string(d.flag) + ": \"" + d.text +
                    "\" is not a duration (use 500ms, 2s, 5m, 1h)"};
     }
-    *d.out = std::chrono::milliseconds(ms);
+    *d.out = *ms;
   }
-  if (!ParseDuration(f.evaluation_interval, &ms) || ms < 100) {
+  ms = api::ParseMilliseconds(f.evaluation_interval);
+  if (!ms || *ms < milliseconds(100)) {
     return Error{"--evaluation-interval: \"" + f.evaluation_interval +
                  "\" must be a duration of 100ms or more (use 15s, 1m)"};
   }
-  c.evaluation_interval = std::chrono::milliseconds(ms);
-  if (!ParseDuration(f.snapshot_timeout, &ms) || ms < 10) {
+  c.evaluation_interval = *ms;
+  ms = api::ParseMilliseconds(f.snapshot_timeout);
+  if (!ms || *ms < milliseconds(10)) {
     return Error{"--snapshot-timeout: \"" + f.snapshot_timeout +
                  "\" must be a duration of 10ms or more (use 5s)"};
   }
-  c.snapshot_timeout = std::chrono::milliseconds(ms);
+  c.snapshot_timeout = *ms;
   c.snapshot_concurrency = f.snapshot_concurrency;
   c.prometheus_objects = f.prometheus_objects;
   for (const std::string& label : f.prometheus_objects_labels) {

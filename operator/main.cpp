@@ -9,17 +9,18 @@
 #include <memory>
 #include <thread>
 
+#include "common/api/duration.h"
 #include "common/kube/kubeconfig.h"
 #include "common/kube/rest_kube_client.h"
 #include "common/log.h"
-#include "operator/api/alert_receiver.h"
-#include "operator/api/api_flags.h"
-#include "operator/api/api_server.h"
-#include "operator/api/kube_authenticator.h"
-#include "operator/api/label_gateway.h"
-#include "operator/api/shared_secret_authenticator.h"
 #include "operator/controller.h"
 #include "operator/controller_options.h"
+#include "operator/endpoints/alert_receiver.h"
+#include "operator/endpoints/api_flags.h"
+#include "operator/endpoints/api_server.h"
+#include "operator/endpoints/kube_authenticator.h"
+#include "operator/endpoints/label_gateway.h"
+#include "operator/endpoints/shared_secret_authenticator.h"
 #include "operator/health_server.h"
 #include "operator/options.h"
 #include "operator/webhook/cached_monitor_lookup.h"
@@ -131,8 +132,9 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&signals, &sig);
   mm::log::Info("shutting down", {{"signal", strsignal(sig)}});
-  int64_t grace_ms = 20000;
-  mm::op::ParseDuration(options.shutdown_timeout, &grace_ms);
+  const int64_t grace_ms = mm::api::ParseMilliseconds(options.shutdown_timeout)
+                               .value_or(std::chrono::seconds(20))
+                               .count();
   std::thread([grace_ms] {  // a stuck shutdown must not outlive the grace period
     std::this_thread::sleep_for(std::chrono::milliseconds(grace_ms));
     mm::log::Error("shutdown timed out; exiting");

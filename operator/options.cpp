@@ -1,7 +1,6 @@
 #include "operator/options.h"
 
-#include <cctype>
-
+#include "common/api/duration.h"
 #include "operator/yaml_config.h"
 
 namespace mm::op {
@@ -10,38 +9,13 @@ namespace {
 CLI::Validator DurationValidator() {
   return CLI::Validator(
       [](std::string& value) -> std::string {
-        int64_t ms = 0;
-        if (!ParseDuration(value, &ms)) {
-          return "\"" + value + "\" is not a duration (use 500ms, 2s, 5m, 1h)";
-        }
-        return "";
+        auto d = api::ParseDuration(value);
+        return d ? "" : d.error().message;
       },
       "DURATION");
 }
 
 }  // namespace
-
-bool ParseDuration(const std::string& text, int64_t* milliseconds) {
-  size_t i = 0;
-  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-  if (i == 0 || i > 12) return false;
-  const int64_t n = std::stoll(text.substr(0, i));
-  const std::string unit = text.substr(i);
-  int64_t scale = 0;
-  if (unit == "ms") {
-    scale = 1;
-  } else if (unit == "s") {
-    scale = 1000;
-  } else if (unit == "m") {
-    scale = 60 * 1000;
-  } else if (unit == "h") {
-    scale = 3600 * 1000;
-  } else {
-    return false;
-  }
-  *milliseconds = n * scale;
-  return true;
-}
 
 void AddFlags(CLI::App& app, OperatorOptions* o) {
   app.config_formatter(std::make_shared<YamlConfig>());

@@ -30,7 +30,7 @@ struct OperatorOptions {
   std::string identity;  // empty: $POD_NAME or the hostname, plus a random suffix
 
   bool webhook = true;  // serve the sidecar injection webhook (webhook_flags.h)
-  bool api = true;      // serve the operator API (operator/api/api_flags.h)
+  bool api = true;      // serve the operator API (operator/endpoints/api_flags.h)
 
   int64_t list_page_size = 500;
   std::string watch_timeout = "5m";
@@ -46,9 +46,5 @@ struct OperatorOptions {
 };
 
 void AddFlags(CLI::App& app, OperatorOptions* options);
-
-// Parses "15s", "500ms", "5m", "1h" (a number and one unit). Error text names
-// the flag: `--leader-elect-retry-period: "2x" is not a duration (use 500ms, 2s, 5m, 1h)`.
-bool ParseDuration(const std::string& text, int64_t* milliseconds);
 
 }  // namespace mm::op

@@ -37,10 +37,14 @@ void AddFlags(CLI::App& app, SidecarOptions* o) {
   app.add_option("--log-level", o->log_level, "debug, info, warning or error")
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
       ->capture_default_str();
+  std::map<std::string, api::Protocol> protocols;
+  for (const auto& [value, name] : api::EnumNames<api::Protocol>::kNames) {
+    protocols.emplace(name, value);
+  }
   app.add_option("--protocol", c.protocol.protocol,
-                 "How predictions are found: open-inference-v2, kserve-v1, openai or json")
-      ->check(CLI::IsMember({"open-inference-v2", "kserve-v1", "openai", "json"}))
-      ->capture_default_str();
+                 "How predictions are found: open-inference-v2, kserve-v1, openai or json "
+                 "(default json)")
+      ->transform(CLI::CheckedTransformer(protocols));
   app.add_option("--output-path", c.protocol.output_path,
                  "json protocol: where the predictions are, e.g. $.predictions")
       ->capture_default_str();

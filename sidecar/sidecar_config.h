@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "common/metrics/accuracy_config.h"
 #include "common/result.h"
-#include "sidecar/metrics/accuracy_config.h"
 #include "sidecar/protocol/protocol_adapter.h"
 #include "sidecar/proxy/proxy_options.h"
 #include "sidecar/proxy/serving_config.h"
@@ -17,11 +17,11 @@ namespace mm::sidecar {
 
 // The accuracy side: where predictions wait for labels and how they are scored.
 struct GroundTruthConfig {
-  AccuracyConfig accuracy;
+  metrics::AccuracyConfig accuracy;
   StoreLimits limits;
   std::string store_dir;  // the prediction database's folder; empty: a temporary one (warned)
-  std::chrono::milliseconds refresh{5000};  // sweep + accuracy gauges period
-  TimeMs report_window_ms = 3600 * 1000;    // the window the accuracy gauges cover
+  std::chrono::milliseconds refresh{5000};         // sweep + accuracy gauges period
+  metrics::TimeMs report_window_ms = 3600 * 1000;  // the window the accuracy gauges cover
 };
 
 // Everything the sidecar process needs, in plain fields. Filled from flags

@@ -113,4 +113,10 @@ std::string FormatDuration(Duration d) {
   return out;
 }
 
+std::optional<std::chrono::milliseconds> ParseMilliseconds(std::string_view text) {
+  auto d = ParseDuration(text);
+  if (!d) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d.value());
+}
+
 }  // namespace mm::api

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,10 @@ using Duration = std::chrono::nanoseconds;
 // (crds/modelmonitor.io_modelmonitors.yaml), so the apiserver and this parser agree.
 // The error says what would be right: `"5x" is not a duration (use 30s, 5m, 1h)`.
 Result<Duration> ParseDuration(std::string_view text);
+
+// The same grammar for flags that count in whole milliseconds (--evaluation-interval=15s):
+// nullopt when `text` is not a duration.
+std::optional<std::chrono::milliseconds> ParseMilliseconds(std::string_view text);
 
 // The shortest text ParseDuration reads back as the same duration: "5m", "1h30m", "1.5s",
 // "250ms", "0s". Negative durations are written as "0s".

@@ -4,32 +4,10 @@
 
 namespace mm::api {
 
-bool LabelSelector::Matches(const std::map<std::string, std::string>& labels) const {
-  for (const auto& [key, value] : match_labels) {
-    auto it = labels.find(key);
-    if (it == labels.end() || it->second != value) return false;
-  }
-  for (const auto& req : match_expressions) {
-    auto it = labels.find(req.key);
-    const bool has = it != labels.end();
-    const bool in_values =
-        has && std::find(req.values.begin(), req.values.end(), it->second) != req.values.end();
-    switch (req.op) {
-      case SelectorOperator::kIn:
-        if (!in_values) return false;
-        break;
-      case SelectorOperator::kNotIn:
-        if (in_values) return false;
-        break;
-      case SelectorOperator::kExists:
-        if (!has) return false;
-        break;
-      case SelectorOperator::kDoesNotExist:
-        if (has) return false;
-        break;
-    }
-  }
-  return true;
+Result<kube::LabelSelector> LabelSelector::Compile() const {
+  // A parsed selector always compiles (the parser checks what kube::LabelSelector does
+  // and more); one built by hand may not.
+  return kube::LabelSelector::FromJson(ToJson(*this));
 }
 
 bool AlertRule::ConditionHolds(double value) const {

@@ -28,15 +28,16 @@
 #include "common/api/enums.h"
 #include "common/api/metric_catalogue.h"
 #include "common/api/quantity.h"
+#include "common/kube/label_selector.h"
 #include "common/result.h"
 
 namespace mm::api {
 
-inline constexpr std::string_view kGroup = "modelmonitor.io";
-inline constexpr std::string_view kVersion = "v1alpha1";
-inline constexpr std::string_view kApiVersion = "modelmonitor.io/v1alpha1";
-inline constexpr std::string_view kKind = "ModelMonitor";
-inline constexpr std::string_view kPlural = "modelmonitors";
+inline constexpr char kGroup[] = "modelmonitor.io";
+inline constexpr char kVersion[] = "v1alpha1";
+inline constexpr char kApiVersion[] = "modelmonitor.io/v1alpha1";
+inline constexpr char kKind[] = "ModelMonitor";
+inline constexpr char kPlural[] = "modelmonitors";
 
 // The defaults the CRD's schema fills in (and the parser too, for fields left out).
 namespace defaults {
@@ -73,6 +74,7 @@ struct ObjectMeta {
   std::string uid;
   std::string resource_version;
   int64_t generation = 0;
+  std::string creation_timestamp;  // RFC 3339; orders monitors when several select a pod
 
   bool operator==(const ObjectMeta&) const = default;
 };
@@ -85,12 +87,13 @@ struct LabelSelectorRequirement {
   bool operator==(const LabelSelectorRequirement&) const = default;
 };
 
-// A metav1.LabelSelector; never empty once parsed.
+// A metav1.LabelSelector as the user wrote it; never empty once parsed. Matching and
+// the labelSelector query text are kube::LabelSelector's (Compile), the one matcher.
 struct LabelSelector {
   std::map<std::string, std::string> match_labels;
   std::vector<LabelSelectorRequirement> match_expressions;
 
-  bool Matches(const std::map<std::string, std::string>& labels) const;
+  Result<kube::LabelSelector> Compile() const;
   bool operator==(const LabelSelector&) const = default;
 };
 
@@ -298,6 +301,9 @@ struct ModelMonitor {
 Result<ModelMonitor> ParseModelMonitor(const nlohmann::json& object);
 // Only the spec; error paths start with "spec.".
 Result<ModelMonitorSpec> ParseModelMonitorSpec(const nlohmann::json& spec);
+// The metadata alone, read leniently (it never fails; absent fields stay empty): to
+// report on an object whose spec does not parse.
+ObjectMeta MetadataOf(const nlohmann::json& object);
 // Only the status; error paths start with "status.".
 Result<ModelMonitorStatus> ParseModelMonitorStatus(const nlohmann::json& status);
 
@@ -305,6 +311,9 @@ Result<ModelMonitorStatus> ParseModelMonitorStatus(const nlohmann::json& status)
 // sidecar as its config; the sidecar reads it with ParseModelMonitorSpec).
 // ParseModelMonitorSpec(ToJson(spec)) == spec for every parsed spec.
 nlohmann::json ToJson(const ModelMonitorSpec& spec);
+
+nlohmann::json ToJson(const LabelSelector& selector);
+nlohmann::json ToJson(const ResourceRequirements& resources);  // {requests, limits}
 
 // The status as the status subresource takes it (the operator writes this). Unset optionals and
 // empty strings are left out; ParseModelMonitorStatus(ToJson(s)) == s.

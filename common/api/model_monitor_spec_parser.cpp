@@ -7,6 +7,7 @@
 
 #include "common/api/field_reader.h"
 #include "common/api/model_monitor.h"
+#include "common/api/sidecar_monitor_config.h"
 
 namespace mm::api {
 namespace {
@@ -65,6 +66,30 @@ class SpecParser {
     if (const json* v = r_.Field(spec, path, "alerts")) {
       out.alerts = Alerts(*v, FieldReader::Child(path, "alerts"));
       CheckAlertsAgainstSpec(out, FieldReader::Child(path, "alerts"));
+    }
+    return out;
+  }
+
+  // The injected form of common/api/sidecar_monitor_config.h; field paths as in the spec.
+  SidecarMonitorConfig SidecarConfig(const json& v) {
+    SidecarMonitorConfig out;
+    if (!r_.IsObject(v, "", {"monitor", "serving", "sidecar", "groundTruth"})) return out;
+    if (const json* m = r_.Field(v, "", "monitor", true)) {
+      if (r_.IsObject(*m, "monitor", {"namespace", "name", "uid", "generation"})) {
+        out.monitor.namespace_name = r_.String(*m, "monitor", "namespace", false, 63).value_or("");
+        out.monitor.name = r_.String(*m, "monitor", "name", true, 253, 1).value_or("");
+        out.monitor.uid = r_.String(*m, "monitor", "uid", false, 64).value_or("");
+        out.monitor.generation = r_.Integer(*m, "monitor", "generation", false, 0).value_or(0);
+      }
+    }
+    if (const json* s = r_.Field(v, "", "serving")) out.serving = Serving(*s, "spec.serving");
+    if (const json* s = r_.Field(v, "", "sidecar")) {
+      const SidecarSpec sidecar = Sidecar(*s, "spec.sidecar");
+      out.sample_rate = sidecar.sample_rate;
+      out.max_body_bytes = sidecar.max_body_bytes;
+    }
+    if (const json* g = r_.Field(v, "", "groundTruth")) {
+      out.ground_truth = GroundTruth(*g, "spec.groundTruth");
     }
     return out;
   }
@@ -467,6 +492,45 @@ Result<ModelMonitorSpec> ParseModelMonitorSpec(const json& spec) {
   return out;
 }
 
+ObjectMeta MetadataOf(const json& object) {
+  ObjectMeta m;
+  if (!object.is_object()) return m;
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return m;
+  auto text = [&](const char* key) {
+    auto it = meta->find(key);
+    return it != meta->end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  m.name = text("name");
+  m.namespace_name = text("namespace");
+  m.uid = text("uid");
+  m.resource_version = text("resourceVersion");
+  m.creation_timestamp = text("creationTimestamp");
+  if (auto g = meta->find("generation"); g != meta->end() && g->is_number_integer()) {
+    m.generation = g->get<int64_t>();
+  }
+  return m;
+}
+
+Result<SidecarMonitorConfig> ParseSidecarMonitorConfig(const json& config) {
+  if (config.is_object() && !config.contains("monitor")) {
+    if (config.contains("spec")) {  // a whole ModelMonitor
+      auto monitor = ParseModelMonitor(config);
+      if (!monitor) return monitor.error();
+      return SidecarConfigOf(monitor.value());
+    }
+    auto spec = ParseModelMonitorSpec(config);  // a bare spec
+    if (!spec) return spec.error();
+    ModelMonitor monitor;
+    monitor.spec = std::move(spec).value();
+    return SidecarConfigOf(monitor);
+  }
+  FieldReader reader;
+  SidecarMonitorConfig out = SpecParser(reader).SidecarConfig(config);
+  if (!reader.ok()) return reader.ToError();
+  return out;
+}
+
 Result<ModelMonitor> ParseModelMonitor(const json& object) {
   FieldReader r;
   ModelMonitor out;
@@ -486,6 +550,8 @@ Result<ModelMonitor> ParseModelMonitor(const json& object) {
       out.metadata.resource_version =
           r.String(*meta, "metadata", "resourceVersion", false, 64).value_or("");
       out.metadata.generation = r.Integer(*meta, "metadata", "generation", false, 0).value_or(0);
+      out.metadata.creation_timestamp =
+          r.String(*meta, "metadata", "creationTimestamp", false, 64).value_or("");
     }
   }
   if (const json* spec = r.Field(object, "", "spec", true)) {

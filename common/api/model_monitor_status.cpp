@@ -4,38 +4,13 @@
 
 #include "common/api/field_reader.h"
 #include "common/api/model_monitor.h"
+#include "common/rfc3339.h"
 
 namespace mm::api {
 namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-// RFC 3339 as metav1.Time writes it: 2026-11-22T04:00:00Z (fractions and offsets accepted).
-bool IsRfc3339(std::string_view s) {
-  auto digits = [&](size_t from, size_t n) {
-    if (from + n > s.size()) return false;
-    for (size_t i = from; i < from + n; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-    }
-    return true;
-  };
-  if (s.size() < 20 || !digits(0, 4) || s[4] != '-' || !digits(5, 2) || s[7] != '-' ||
-      !digits(8, 2) || (s[10] != 'T' && s[10] != 't') || !digits(11, 2) || s[13] != ':' ||
-      !digits(14, 2) || s[16] != ':' || !digits(17, 2)) {
-    return false;
-  }
-  size_t i = 19;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    const size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return false;
-  }
-  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) return i + 1 == s.size();
-  return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(i + 1, 2) && s[i + 3] == ':' &&
-         digits(i + 4, 2);
-}
 
 class StatusParser {
  public:

@@ -10,6 +10,7 @@
 #include "common/base64.h"
 #include "common/kube/resource_path.h"
 #include "common/log.h"
+#include "common/rfc3339.h"
 #include "dev/local_kubelet/pod_volumes.h"
 #include "dev/local_kubelet/readiness_probe.h"
 
@@ -27,7 +28,7 @@ std::string Str(const json& obj, const char* key) {
   return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-std::string Now() { return Rfc3339(std::chrono::system_clock::now()); }
+std::string Now() { return FormatRfc3339(std::chrono::system_clock::now()); }
 
 std::string PodPath(const std::string& ns, const std::string& name, const std::string& sub = "") {
   return kube::ResourcePath{"v1", "pods", ns, name, sub, {}}.Url();
@@ -87,10 +88,10 @@ Status LocalKubelet::Start() {
   if (ec) return Error{"cannot create " + options_.state_dir + ": " + ec.message()};
   if (auto s = RegisterNode(); !s) return s;
   for (const auto& ns : options_.namespaces) {
-    op::InformerOptions io;
+    kube::InformerOptions io;
     io.collection = kube::ResourcePath{"v1", "pods", ns, "", "", {}};
-    auto informer = std::make_unique<op::Informer>(client_, "pods/" + ns, io);
-    informer->AddHandler([this](const op::InformerEvent&) {
+    auto informer = std::make_unique<kube::Informer>(client_, "pods/" + ns, io);
+    informer->AddHandler([this](const kube::InformerEvent&) {
       std::lock_guard lock(mu_);
       dirty_ = true;
       wake_.notify_one();
@@ -189,9 +190,9 @@ void LocalKubelet::Loop() {
 }
 
 void LocalKubelet::SyncAll() {
-  std::map<std::string, op::ObjectPtr> pods;
+  std::map<std::string, kube::ObjectPtr> pods;
   for (const auto& informer : informers_) {
-    for (auto& p : informer->List()) pods[op::Informer::KeyOf(*p)] = p;
+    for (auto& p : informer->List()) pods[kube::Informer::KeyOf(*p)] = p;
   }
   std::set<std::string> keys;
   for (const auto& [k, _] : pods) keys.insert(k);
@@ -214,7 +215,7 @@ void LocalKubelet::SyncAll() {
   snapshot_ = std::move(snapshot);
 }
 
-bool LocalKubelet::SyncPod(const std::string& key, const op::ObjectPtr& pod) {
+bool LocalKubelet::SyncPod(const std::string& key, const kube::ObjectPtr& pod) {
   auto it = runs_.find(key);
   PodRun* run = it != runs_.end() ? it->second.get() : nullptr;
   const json& meta = pod ? pod->value("metadata", json::object()) : json::object();
@@ -260,7 +261,7 @@ bool LocalKubelet::SyncPod(const std::string& key, const op::ObjectPtr& pod) {
 
 void LocalKubelet::StartPod(PodRun& run, const json& pod) {
   const json& meta = pod["metadata"];
-  run.key = op::Informer::KeyOf(pod);
+  run.key = kube::Informer::KeyOf(pod);
   run.uid = Str(meta, "uid");
   run.ns = Str(meta, "namespace");
   run.name = Str(meta, "name");
@@ -488,7 +489,7 @@ void LocalKubelet::FinishDeletion(const json& pod) {
       client_.Delete(PodPath(Str(meta, "namespace"), Str(meta, "name")) + "?gracePeriodSeconds=0");
   if (!r.ok() && r.status != 404) {
     log::Warning("cannot finish pod deletion",
-                 {{"pod", op::Informer::KeyOf(pod)}, {"error", r.Message()}});
+                 {{"pod", kube::Informer::KeyOf(pod)}, {"error", r.Message()}});
   }
 }
 

@@ -9,13 +9,13 @@
 #include <thread>
 #include <vector>
 
+#include "common/kube/informer.h"
 #include "common/kube/kube_client.h"
 #include "common/result.h"
 #include "dev/local_kubelet/container_launch.h"
 #include "dev/local_kubelet/container_process.h"
 #include "dev/local_kubelet/kubelet_config.h"
 #include "dev/local_kubelet/pod_status.h"
-#include "operator/informer/informer.h"
 
 namespace mm::dev {
 
@@ -77,7 +77,7 @@ class LocalKubelet {
   void Loop();
   void SyncAll();
   // One pod; false when its run is over and can be forgotten.
-  bool SyncPod(const std::string& key, const op::ObjectPtr& pod);
+  bool SyncPod(const std::string& key, const kube::ObjectPtr& pod);
   void StartPod(PodRun& run, const nlohmann::json& pod);
   void StepContainers(PodRun& run, const nlohmann::json& pod);
   void StepContainer(PodRun& run, ContainerRun& c, const nlohmann::json& pod, bool restart_always);
@@ -90,7 +90,7 @@ class LocalKubelet {
 
   kube::KubeClient& client_;
   const LocalKubeletOptions options_;
-  std::vector<std::unique_ptr<op::Informer>> informers_;
+  std::vector<std::unique_ptr<kube::Informer>> informers_;
   std::map<std::string, std::unique_ptr<PodRun>> runs_;  // loop thread only
   mutable std::mutex snapshot_mu_;
   std::vector<PodProcesses> snapshot_;

@@ -53,15 +53,6 @@ json Condition(const char* type, bool status, const std::string& since,
 
 }  // namespace
 
-std::string Rfc3339(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 namespace {
 
 bool ContainersReady(const PodView& pod) {

@@ -50,7 +50,4 @@ struct PodView {
 nlohmann::json BuildPodStatus(const PodView& pod);
 bool PodReady(const PodView& pod);
 
-// RFC 3339 in UTC, seconds resolution, as the API writes times.
-std::string Rfc3339(std::chrono::system_clock::time_point t);
-
 }  // namespace mm::dev

@@ -8,7 +8,7 @@
 
 #include "common/api/model_monitor.h"
 #include "common/result.h"
-#include "operator/alerts/rfc3339.h"
+#include "common/rfc3339.h"
 
 namespace mm::op {
 

@@ -6,13 +6,13 @@
 #include <map>
 
 #include "common/api/monitor_tokens.h"
+#include "common/api/parsed_monitor.h"
 #include "common/base64.h"
 #include "common/kube/label_selector.h"
 #include "common/kube/resource_path.h"
 #include "common/kube/status_update.h"
 #include "common/log.h"
 #include "operator/alerts/monitor_window.h"
-#include "operator/reconcile/monitor_view.h"
 #include "operator/remediation/remediation_policy.h"
 #include "operator/webhook/injection_report.h"
 
@@ -85,7 +85,7 @@ void MonitorEvaluator::Event(const api::ModelMonitor& m, bool warning, const std
                              const std::string& action, const std::string& note) {
   if (!d_.events) return;
   d_.events->Record(
-      {kApiVersion, kKind, m.metadata.namespace_name, m.metadata.name, m.metadata.uid},
+      {api::kApiVersion, api::kKind, m.metadata.namespace_name, m.metadata.name, m.metadata.uid},
       warning ? EventRecorder::Type::kWarning : EventRecorder::Type::kNormal, reason, action, note);
 }
 
@@ -93,7 +93,7 @@ bool MonitorEvaluator::WriteStatus(const std::string& ns, const std::string& nam
                                    const api::ModelMonitorStatus& status) {
   if (!d_.may_write()) return false;
   const json mine = api::ToJson(status);
-  const kube::ResourcePath path{kApiVersion, kResource, ns, name};
+  const kube::ResourcePath path{api::kApiVersion, api::kPlural, ns, name};
   auto update = kube::UpdateStatus(
       d_.client, path,
       [&](const json& cur) -> std::optional<json> {
@@ -146,7 +146,7 @@ void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) 
   const SystemTime exact_now = d_.now();
   const SystemTime now = std::chrono::ceil<std::chrono::seconds>(exact_now);
   const int64_t now_unix = UnixSeconds(now);
-  const kube::ResourcePath path{kApiVersion, kResource, ns, name};
+  const kube::ResourcePath path{api::kApiVersion, api::kPlural, ns, name};
   auto got = d_.client.Get(path.Url());
   if (!got.ok()) {
     if (got.status != 404) {

@@ -5,11 +5,11 @@
 #include <string>
 
 #include "common/api/model_monitor.h"
+#include "common/kube/informer.h"
 #include "common/kube/kube_client.h"
 #include "operator/alerts/rule_evaluator.h"
 #include "operator/alerts/snapshot_collector.h"
 #include "operator/events/event_recorder.h"
-#include "operator/informer/informer.h"
 #include "operator/remediation/remediator.h"
 
 namespace mm::op {
@@ -29,7 +29,7 @@ class MonitorEvaluator {
  public:
   struct Deps {
     kube::KubeClient& client;
-    const Informer& pods;
+    const kube::Informer& pods;
     SnapshotCollector& collector;
     Remediator& remediator;
     EventRecorder* events = nullptr;

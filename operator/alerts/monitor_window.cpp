@@ -61,7 +61,7 @@ std::optional<double> Gpus(const nlohmann::json& r, bool memory) {
 
 MonitorWindow MonitorWindow::Merge(Collection& c) {
   MonitorWindow w;
-  sidecar::Snapshot merged;
+  metrics::SidecarSnapshot merged;
   std::vector<PodSnapshot> kept;
   for (auto& p : c.snapshots) {
     // Check both parts before adding either, so a refused pod adds nothing.
@@ -97,8 +97,8 @@ MonitorWindow MonitorWindow::Merge(Collection& c) {
   return w;
 }
 
-sidecar::BucketStats MonitorWindow::RequestsIn(api::Duration window, int64_t now_unix) const {
-  sidecar::BucketStats sum;
+metrics::BucketStats MonitorWindow::RequestsIn(api::Duration window, int64_t now_unix) const {
+  metrics::BucketStats sum;
   const int64_t from = now_unix - Seconds(window);
   for (const auto& b : buckets_) {
     if (b.start_unix > from - bucket_seconds_ && b.start_unix <= now_unix) sum.Merge(b);
@@ -114,7 +114,7 @@ Measurement MonitorWindow::Measure(api::Metric metric, api::Duration window,
   if (pods_ == 0) return None(0, "no pod answered");
   switch (info.source) {
     case api::MetricSource::kRequests: {
-      const sidecar::BucketStats b = RequestsIn(window, now_unix);
+      const metrics::BucketStats b = RequestsIn(window, now_unix);
       const auto requests = static_cast<int64_t>(b.requests);
       switch (metric) {
         case M::kTtftP99Seconds: {
@@ -160,11 +160,11 @@ Measurement MonitorWindow::Measure(api::Metric metric, api::Duration window,
     case api::MetricSource::kLabels:
     case api::MetricSource::kPredictions: {
       if (!accuracy_) return None(0, "the sidecars keep no ground truth (spec.groundTruth)");
-      const sidecar::TimeMs bucket_ms =
-          std::clamp<sidecar::TimeMs>(accuracy_->config.bucket_ms, 1, 86'400'000);
-      const sidecar::TimeMs to = (now_unix + 1) * 1000;
-      const sidecar::TimeMs from = (now_unix - Seconds(window)) * 1000 - bucket_ms + 1;
-      const sidecar::AccuracyReport r = accuracy_->Report(from, to);
+      const metrics::TimeMs bucket_ms =
+          std::clamp<metrics::TimeMs>(accuracy_->config.bucket_ms, 1, 86'400'000);
+      const metrics::TimeMs to = (now_unix + 1) * 1000;
+      const metrics::TimeMs from = (now_unix - Seconds(window)) * 1000 - bucket_ms + 1;
+      const metrics::AccuracyReport r = accuracy_->Report(from, to);
       auto count = [&](const char* key) {
         auto it = r.find(key);
         return it == r.end() ? int64_t{0} : static_cast<int64_t>(it->second);

@@ -39,12 +39,12 @@ class MonitorWindow {
   int pods() const { return pods_; }
 
  private:
-  sidecar::BucketStats RequestsIn(api::Duration window, int64_t now_unix) const;
+  metrics::BucketStats RequestsIn(api::Duration window, int64_t now_unix) const;
 
   int pods_ = 0;
   int64_t bucket_seconds_ = 0;
-  std::vector<sidecar::BucketStats> buckets_;  // ascending start
-  std::optional<sidecar::AccuracySnapshot> accuracy_;
+  std::vector<metrics::BucketStats> buckets_;  // ascending start
+  std::optional<metrics::AccuracySnapshot> accuracy_;
   std::vector<nlohmann::json> resources_;  // one per pod that reported any
 };
 

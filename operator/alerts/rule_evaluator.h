@@ -4,8 +4,8 @@
 #include <string>
 
 #include "common/api/model_monitor.h"
+#include "common/rfc3339.h"
 #include "operator/alerts/monitor_window.h"
-#include "operator/alerts/rfc3339.h"
 
 namespace mm::op {
 

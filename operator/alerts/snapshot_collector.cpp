@@ -17,14 +17,14 @@ Collection SnapshotCollector::Collect(const std::vector<SidecarEndpoint>& endpoi
         results[i] = PodFailure{e.pod, body.error().message};
         continue;
       }
-      auto snapshot = sidecar::Snapshot::FromJson(*body);
+      auto snapshot = metrics::SidecarSnapshot::FromJson(*body);
       if (!snapshot) {
         results[i] = PodFailure{e.pod, snapshot.error().message};
         continue;
       }
       PodSnapshot ps{e.pod, std::move(snapshot.value()), std::nullopt};
       if (body->contains("accuracy")) {
-        auto accuracy = sidecar::AccuracySnapshotFromJson((*body)["accuracy"]);
+        auto accuracy = metrics::AccuracySnapshotFromJson((*body)["accuracy"]);
         if (!accuracy) {
           results[i] = PodFailure{e.pod, "accuracy: " + accuracy.error().message};
           continue;

@@ -5,16 +5,16 @@
 #include <string>
 #include <vector>
 
+#include "common/metrics/accuracy_snapshot.h"
+#include "common/metrics/sidecar_snapshot.h"
 #include "operator/alerts/snapshot_fetcher.h"
-#include "sidecar/admin/snapshot.h"
-#include "sidecar/metrics/accuracy_snapshot.h"
 
 namespace mm::op {
 
 struct PodSnapshot {
   std::string pod;
-  sidecar::Snapshot requests;                         // latency, errors, TTFT, resources
-  std::optional<sidecar::AccuracySnapshot> accuracy;  // with groundTruth
+  metrics::SidecarSnapshot requests;                  // latency, errors, TTFT, resources
+  std::optional<metrics::AccuracySnapshot> accuracy;  // with groundTruth
 };
 
 struct PodFailure {

@@ -4,9 +4,9 @@
 
 #include <ctime>
 
-#include "common/kube/micro_time.h"
 #include "common/kube/resource_path.h"
 #include "common/log.h"
+#include "common/rfc3339.h"
 
 namespace mm::op {
 namespace {
@@ -45,7 +45,7 @@ nlohmann::json EventRecorder::Build(const ObjectRef& regarding, Type type,
   return {{"apiVersion", "events.k8s.io/v1"},
           {"kind", "Event"},
           {"metadata", {{"name", EventName(regarding.name)}, {"namespace", regarding.ns}}},
-          {"eventTime", kube::MicroTimeNow()},
+          {"eventTime", FormatRfc3339Micro(std::chrono::system_clock::now())},
           {"reportingController", options.reporting_controller},
           {"reportingInstance", options.reporting_instance},
           {"action", action},

@@ -4,9 +4,9 @@
 
 #include <ctime>
 
-#include "common/kube/micro_time.h"
 #include "common/kube/resource_path.h"
 #include "common/log.h"
+#include "common/rfc3339.h"
 
 namespace mm::op {
 namespace {
@@ -118,7 +118,7 @@ void LeaderElector::Run() {
 bool LeaderElector::TryAcquireOrRenew() {
   const auto path = kube::ResourcePath{"coordination.k8s.io/v1", "leases", options_.lease_namespace,
                                        options_.lease_name};
-  const std::string now = kube::MicroTimeNow();
+  const std::string now = FormatRfc3339Micro(std::chrono::system_clock::now());
   nlohmann::json spec = {{"holderIdentity", options_.identity},
                          {"leaseDurationSeconds", Seconds(options_.lease_duration)},
                          {"acquireTime", now},
@@ -184,7 +184,7 @@ void LeaderElector::Release() {
   // client-go's release: holder cleared, duration 1s, so a follower takes over at once.
   if (!observed_lease_.is_object()) return;
   nlohmann::json lease = observed_lease_;
-  const std::string now = kube::MicroTimeNow();
+  const std::string now = FormatRfc3339Micro(std::chrono::system_clock::now());
   lease["spec"]["holderIdentity"] = "";
   lease["spec"]["leaseDurationSeconds"] = 1;
   lease["spec"]["renewTime"] = now;

@@ -77,23 +77,6 @@ std::string CamelCase(const std::string& name) {
   return out;
 }
 
-json SelectorJson(const api::LabelSelector& s) {
-  json out = json::object();
-  if (!s.match_labels.empty()) out["matchLabels"] = s.match_labels;
-  if (!s.match_expressions.empty()) {
-    json exprs = json::array();
-    for (const auto& e : s.match_expressions) {
-      json r = {{"key", e.key}, {"operator", std::string(api::ToString(e.op))}};
-      if (e.op == api::SelectorOperator::kIn || e.op == api::SelectorOperator::kNotIn) {
-        r["values"] = e.values;
-      }
-      exprs.push_back(std::move(r));
-    }
-    out["matchExpressions"] = std::move(exprs);
-  }
-  return out;
-}
-
 json Metadata(const api::ModelMonitor& m, const std::map<std::string, std::string>& extra) {
   json labels = json::object();
   for (const auto& [k, v] : extra) labels[k] = v;
@@ -245,7 +228,7 @@ MonitoringObjects BuildMonitoringObjects(const api::ModelMonitor& m,
                      {"kind", "PodMonitor"},
                      {"metadata", Metadata(m, extra_labels)},
                      {"spec",
-                      {{"selector", SelectorJson(m.spec.selector)},
+                      {{"selector", api::ToJson(m.spec.selector)},
                        {"podMetricsEndpoints", json::array({{{"port", kSidecarAdminPort},
                                                              {"path", "/metrics"},
                                                              {"relabelings", relabelings}}})}}}};

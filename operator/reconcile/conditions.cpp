@@ -46,15 +46,12 @@ std::vector<Condition> ComputeConditions(const Observation& o) {
   Condition injected{"Injected", "True", reason::kAllPodsInjected, "", o.generation, ""};
   Condition degraded{"Degraded", "False", reason::kAsExpected, "", o.generation, ""};
 
-  if (!o.selector_error.empty()) {
-    ready = {"Ready", "False", reason::kInvalidSelector, o.selector_error, o.generation, ""};
-    injected = {"Injected",
-                "Unknown",
-                reason::kInvalidSelector,
-                "no pods are selected while spec.selector is invalid",
-                o.generation,
-                ""};
-    degraded = {"Degraded", "True", reason::kInvalidSelector, o.selector_error, o.generation, ""};
+  if (!o.spec_error.empty()) {
+    ready = {"Ready", "False", reason::kInvalidSpec, o.spec_error, o.generation, ""};
+    injected = {"Injected",           "Unknown",
+                reason::kInvalidSpec, "no pods are selected while the spec is invalid",
+                o.generation,         ""};
+    degraded = {"Degraded", "True", reason::kInvalidSpec, o.spec_error, o.generation, ""};
     return {ready, injected, degraded};
   }
 
@@ -152,15 +149,6 @@ nlohmann::json DesiredStatus(const nlohmann::json& current, const Observation& o
   status["observedGeneration"] = o.generation;
   status["pods"] = {{"matched", o.matched}, {"injected", o.injected}};
   return status;
-}
-
-std::string NowRfc3339() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace mm::op

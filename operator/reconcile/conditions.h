@@ -11,7 +11,7 @@ namespace mm::op {
 struct Observation {
   int64_t generation = 0;
   std::string ns;
-  std::string selector_error;             // non-empty: spec.selector is unusable (terminal)
+  std::string spec_error;                 // non-empty: the spec cannot be used (terminal)
   std::string selector;                   // the selector as text, for messages
   int matched = 0;                        // pods the selector matches
   int injected = 0;                       // of those, pods that carry this monitor's sidecar
@@ -40,7 +40,7 @@ struct Condition {
 // Reasons, the contract docs/operator.md lists.
 namespace reason {
 inline constexpr const char* kReconciled = "Reconciled";
-inline constexpr const char* kInvalidSelector = "InvalidSelector";
+inline constexpr const char* kInvalidSpec = "InvalidSpec";  // the API's parser refused the spec
 inline constexpr const char* kNoPodsMatched = "NoPodsMatched";
 inline constexpr const char* kAllPodsInjected = "AllPodsInjected";
 inline constexpr const char* kPodsNotInjected = "PodsNotInjected";
@@ -60,8 +60,5 @@ nlohmann::json DesiredStatus(const nlohmann::json& current, const Observation& o
 
 // The conditions as a status object holds them, by type (absent types omitted).
 std::vector<Condition> ConditionsOf(const nlohmann::json& status);
-
-// Now, as RFC 3339 with second precision in UTC (metav1.Time).
-std::string NowRfc3339();
 
 }  // namespace mm::op

@@ -5,11 +5,12 @@
 
 #include "common/api/model_monitor.h"
 #include "common/api/monitor_config_map.h"
+#include "common/api/sidecar_monitor_config.h"
 #include "common/kube/status_update.h"
 #include "common/log.h"
+#include "common/rfc3339.h"
 #include "operator/reconcile/token_secret.h"
 #include "operator/webhook/injection_report.h"
-#include "operator/webhook/monitor_view.h"
 
 namespace mm::op {
 
@@ -27,22 +28,22 @@ const char* OutcomeName(ReconcileResult::Kind kind) {
   return "unknown";
 }
 
-Observation MonitorReconciler::Observe(const MonitorView& m) const {
+Observation MonitorReconciler::Observe(const api::ParsedMonitor& m) const {
   Observation o;
-  o.generation = m.generation;
-  o.ns = m.ns;
-  o.selector_error = m.selector_error;
-  o.target_kind = m.target_kind;
-  o.target_name = m.target_name;
-  if (!m.selector) return o;
+  o.generation = m.meta.generation;
+  o.ns = m.meta.namespace_name;
+  o.spec_error = m.error;
+  if (!m.ok()) return o;
+  o.target_kind = m.monitor->spec.target.kind;
+  o.target_name = m.monitor->spec.target.name;
   o.selector = m.selector->ToQuery();
   static const nlohmann::json kNone;
-  d_.pods.ForEach(m.ns, [&](const nlohmann::json& pod) {
+  d_.pods.ForEach(o.ns, [&](const nlohmann::json& pod) {
     const auto meta = pod.find("metadata");
     if (meta == pod.end() || !meta->is_object()) return;
     const auto labels = meta->find("labels");
     if (!m.selector->Matches(labels == meta->end() ? kNone : *labels)) return;
-    switch (webhook::ClassifyMatchedPod(m.name, pod)) {
+    switch (webhook::ClassifyMatchedPod(m.meta.name, pod)) {
       case webhook::PodInjection::kTerminating:
         return;
       case webhook::PodInjection::kInjected:
@@ -64,22 +65,23 @@ Observation MonitorReconciler::Observe(const MonitorView& m) const {
     ++o.matched;
   });
   std::sort(o.not_injected.begin(), o.not_injected.end());
-  if (!m.target_name.empty()) {
+  if (!o.target_name.empty()) {
     // Only Deployments are tracked as targets; another kind is reported missing.
-    o.target_found = m.target_kind == "Deployment" && d_.deployments != nullptr &&
-                     d_.deployments->Get(m.ns + "/" + m.target_name) != nullptr;
+    o.target_found = o.target_kind == "Deployment" && d_.deployments != nullptr &&
+                     d_.deployments->Get(o.ns + "/" + o.target_name) != nullptr;
     if (d_.deployments == nullptr) o.target_found = true;  // not checked
   }
   return o;
 }
 
 ReconcileResult MonitorReconciler::Reconcile(const std::string& key) {
-  ObjectPtr object = d_.monitors.Get(key);
+  kube::ObjectPtr object = d_.monitors.Get(key);
   if (!object) return ReconcileResult::Done();  // deleted: owned objects are garbage-collected
   if (d_.pods_stale()) return ReconcileResult::RequeueAfter(std::chrono::milliseconds(250));
-  const MonitorView monitor = MonitorView::FromJson(*object);
-  const Observation observation = Observe(monitor);
-  const std::string now = NowRfc3339();
+  const api::ParsedMonitor read = api::ParsedMonitor::FromJson(*object);
+  const api::ObjectMeta& monitor = read.meta;
+  const Observation observation = Observe(read);
+  const std::string now = FormatRfc3339(std::chrono::system_clock::now());
 
   if (!d_.may_write()) return ReconcileResult::Done();
   // The tokens the injected sidecars read (secretKeyRef): before the status, so a
@@ -91,12 +93,13 @@ ReconcileResult MonitorReconciler::Reconcile(const std::string& key) {
   // The config the injected sidecars reload (their start-up config is the env var
   // the webhook wrote from the same text). Retried like the tokens.
   std::string config_error;
-  if (d_.sidecar_config_maps && !monitor.uid.empty()) {
-    config_error = KeepSidecarConfigMap(*object, monitor);
+  if (d_.sidecar_config_maps && !monitor.uid.empty() && read.monitor) {
+    config_error = KeepSidecarConfigMap(*read.monitor);
   }
   bool generation_moved = false;
   nlohmann::json before;
-  const kube::ResourcePath path{kApiVersion, kResource, monitor.ns, monitor.name};
+  const kube::ResourcePath path{api::kApiVersion, api::kPlural, monitor.namespace_name,
+                                monitor.name};
   auto update = kube::UpdateStatus(
       d_.client, path,
       [&](const nlohmann::json& current) -> std::optional<nlohmann::json> {
@@ -131,36 +134,33 @@ ReconcileResult MonitorReconciler::Reconcile(const std::string& key) {
   }
   // After the status: a failure here must not hold up what the status reports.
   std::optional<ReconcileResult> prometheus_result;
-  if (d_.prometheus != nullptr && !monitor.uid.empty() && monitor.selector_error.empty() &&
-      d_.may_write()) {
-    prometheus_result = KeepPrometheusObjects(*object, monitor);
+  if (d_.prometheus != nullptr && !monitor.uid.empty() && read.monitor && d_.may_write()) {
+    prometheus_result = KeepPrometheusObjects(*read.monitor);
   }
   if (!token_error.empty()) return ReconcileResult::Retry(token_error);
   if (!config_error.empty()) return ReconcileResult::Retry(config_error);
   if (prometheus_result) return *prometheus_result;
-  if (!monitor.selector_error.empty()) return ReconcileResult::Terminal(monitor.selector_error);
+  if (!read.ok()) return ReconcileResult::Terminal(read.error);
   return ReconcileResult::Done();
 }
 
-std::string MonitorReconciler::KeepSidecarConfigMap(const nlohmann::json& object,
-                                                    const MonitorView& m) {
-  // The webhook's own reading of the monitor, so the text is the one it injects.
-  auto view = webhook::MonitorFromJson(object);
-  if (!view) return "";  // the webhook injects nothing either; the status says why
-  const std::string text = webhook::SidecarConfigText(view.value());
+std::string MonitorReconciler::KeepSidecarConfigMap(const api::ModelMonitor& monitor) {
+  const api::ObjectMeta& m = monitor.metadata;
+  // The text the webhook injects (one function makes both).
+  const std::string text = api::SidecarConfigText(monitor);
   auto written = config_maps_.Ensure(d_.client, m, text);
   if (!written) return written.error().message;
   if (written.value() == ConfigMapWrite::kUnchanged) return "";
   const std::string name = api::SidecarConfigMapName(m.name);
   log::Info(written.value() == ConfigMapWrite::kCreated ? "sidecar config created"
                                                         : "sidecar config updated",
-            {{"monitor", m.ns + "/" + m.name},
+            {{"monitor", m.namespace_name + "/" + m.name},
              {"configMap", name},
              {"generation", m.generation},
              {"bytes", static_cast<int64_t>(text.size())}});
   if (written.value() == ConfigMapWrite::kUpdated && d_.events) {
-    d_.events->Record({kApiVersion, kKind, m.ns, m.name, m.uid}, EventRecorder::Type::kNormal,
-                      "SidecarConfigUpdated", "Reconcile",
+    d_.events->Record({api::kApiVersion, api::kKind, m.namespace_name, m.name, m.uid},
+                      EventRecorder::Type::kNormal, "SidecarConfigUpdated", "Reconcile",
                       "ConfigMap " + name + " holds generation " + std::to_string(m.generation) +
                           "; running sidecars reload it when the kubelet refreshes the mounted "
                           "file (about a minute) and keep their connections");
@@ -169,17 +169,10 @@ std::string MonitorReconciler::KeepSidecarConfigMap(const nlohmann::json& object
 }
 
 std::optional<ReconcileResult> MonitorReconciler::KeepPrometheusObjects(
-    const nlohmann::json& object, const MonitorView& m) {
-  auto parsed = api::ParseModelMonitor(object);
-  if (!parsed) {
-    // The CRD's schema and rules accept only what the parser does; an object that still
-    // fails (another version of the CRD) gets no rules rather than wrong ones.
-    log::Warning("no PodMonitor or PrometheusRule for a monitor the operator cannot parse",
-                 {{"monitor", m.ns + "/" + m.name}, {"error", parsed.error().message}});
-    return std::nullopt;
-  }
-  const auto report = d_.prometheus->Ensure(d_.client, parsed.value());
-  const ObjectRef regarding{kApiVersion, kKind, m.ns, m.name, m.uid};
+    const api::ModelMonitor& monitor) {
+  const api::ObjectMeta& m = monitor.metadata;
+  const auto report = d_.prometheus->Ensure(d_.client, monitor);
+  const ObjectRef regarding{api::kApiVersion, api::kKind, m.namespace_name, m.name, m.uid};
   using Outcome = PrometheusObjects::Outcome;
   switch (report.outcome) {
     case Outcome::kUnchanged:
@@ -210,7 +203,7 @@ std::optional<ReconcileResult> MonitorReconciler::KeepPrometheusObjects(
       }
       if (!left_out.empty()) note += "; left out (evaluated by the operator only): " + left_out;
       log::Info("prometheus objects applied",
-                {{"monitor", m.ns + "/" + m.name},
+                {{"monitor", m.namespace_name + "/" + m.name},
                  {"rules", report.rules},
                  {"untranslated", static_cast<int64_t>(report.untranslated.size())}});
       if (d_.events) {
@@ -223,7 +216,7 @@ std::optional<ReconcileResult> MonitorReconciler::KeepPrometheusObjects(
   return std::nullopt;
 }
 
-void MonitorReconciler::RecordTransitions(const MonitorView& m, const nlohmann::json& before,
+void MonitorReconciler::RecordTransitions(const api::ObjectMeta& m, const nlohmann::json& before,
                                           const nlohmann::json& after) {
   if (!d_.events) return;
   const auto old = ConditionsOf(before);
@@ -242,7 +235,7 @@ void MonitorReconciler::RecordTransitions(const MonitorView& m, const nlohmann::
     if (!changed || !reasons.insert(c.reason).second) continue;
     const bool bad = (c.type == "Degraded" && c.status == "True") ||
                      (c.type != "Degraded" && c.status != "True");
-    d_.events->Record({kApiVersion, kKind, m.ns, m.name, m.uid},
+    d_.events->Record({api::kApiVersion, api::kKind, m.namespace_name, m.name, m.uid},
                       bad ? EventRecorder::Type::kWarning : EventRecorder::Type::kNormal, c.reason,
                       "Reconcile", c.type + "=" + c.status + ": " + c.message);
   }

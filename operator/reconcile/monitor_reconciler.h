@@ -5,12 +5,12 @@
 #include <optional>
 #include <string>
 
+#include "common/api/parsed_monitor.h"
+#include "common/kube/informer.h"
 #include "common/kube/kube_client.h"
 #include "operator/events/event_recorder.h"
-#include "operator/informer/informer.h"
 #include "operator/prometheus/prometheus_objects.h"
 #include "operator/reconcile/conditions.h"
-#include "operator/reconcile/monitor_view.h"
 #include "operator/reconcile/sidecar_config_map.h"
 #include "operator/reconcile/token_secret.h"
 
@@ -53,9 +53,9 @@ class MonitorReconciler {
  public:
   struct Deps {
     kube::KubeClient& client;
-    const Informer& monitors;
-    const Informer& pods;
-    const Informer* deployments = nullptr;  // null: targets are not checked
+    const kube::Informer& monitors;
+    const kube::Informer& pods;
+    const kube::Informer* deployments = nullptr;  // null: targets are not checked
     EventRecorder* events = nullptr;
     // False once leadership is lost: no write happens after that.
     std::function<bool()> may_write = [] { return true; };
@@ -74,17 +74,16 @@ class MonitorReconciler {
   ReconcileResult Reconcile(const std::string& key);
 
   // The observation of `monitor` from the caches (public for tests).
-  Observation Observe(const MonitorView& monitor) const;
+  Observation Observe(const api::ParsedMonitor& monitor) const;
 
  private:
-  void RecordTransitions(const MonitorView& m, const nlohmann::json& before,
+  void RecordTransitions(const api::ObjectMeta& m, const nlohmann::json& before,
                          const nlohmann::json& after);
   // Applies the monitor's Prometheus Operator objects; a result when the reconcile must
   // end with it (retry after a failure, requeue while the CRDs are missing).
-  std::optional<ReconcileResult> KeepPrometheusObjects(const nlohmann::json& object,
-                                                       const MonitorView& m);
+  std::optional<ReconcileResult> KeepPrometheusObjects(const api::ModelMonitor& m);
   // Writes the monitor's sidecar ConfigMap when its text changed; the error, or "".
-  std::string KeepSidecarConfigMap(const nlohmann::json& object, const MonitorView& m);
+  std::string KeepSidecarConfigMap(const api::ModelMonitor& m);
   Deps d_;
   TokenSecretKeeper tokens_;
   SidecarConfigMapKeeper config_maps_;

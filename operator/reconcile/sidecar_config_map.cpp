@@ -10,16 +10,16 @@ using nlohmann::json;
 
 constexpr int kAttempts = 5;
 
-json Owner(const MonitorView& m) {
-  return {{"apiVersion", kApiVersion},
-          {"kind", kKind},
+json Owner(const api::ObjectMeta& m) {
+  return {{"apiVersion", api::kApiVersion},
+          {"kind", api::kKind},
           {"name", m.name},
           {"uid", m.uid},
           {"controller", true},
           {"blockOwnerDeletion", true}};
 }
 
-json Labels(const MonitorView& m) {
+json Labels(const api::ObjectMeta& m) {
   return {{"app.kubernetes.io/name", "modelmonitor"}, {"modelmonitor.io/monitor", m.name}};
 }
 
@@ -40,27 +40,28 @@ bool Holds(const json& object, const std::string& text) {
 
 }  // namespace
 
-json BuildSidecarConfigMap(const MonitorView& m, const std::string& config_text) {
+json BuildSidecarConfigMap(const api::ObjectMeta& m, const std::string& config_text) {
   return {{"apiVersion", "v1"},
           {"kind", "ConfigMap"},
           {"metadata",
            {{"name", api::SidecarConfigMapName(m.name)},
-            {"namespace", m.ns},
+            {"namespace", m.namespace_name},
             {"labels", Labels(m)},
             {"ownerReferences", json::array({Owner(m)})}}},
           {"data", {{std::string(api::kSidecarConfigKey), config_text}}}};
 }
 
-Result<ConfigMapWrite> EnsureSidecarConfigMap(kube::KubeClient& client, const MonitorView& m,
+Result<ConfigMapWrite> EnsureSidecarConfigMap(kube::KubeClient& client, const api::ObjectMeta& m,
                                               const std::string& config_text) {
   const std::string name = api::SidecarConfigMapName(m.name);
-  const std::string where = "ConfigMap " + m.ns + "/" + name;
-  const std::string path = kube::ResourcePath{"v1", "configmaps", m.ns, name}.Url();
+  const std::string where = "ConfigMap " + m.namespace_name + "/" + name;
+  const std::string path = kube::ResourcePath{"v1", "configmaps", m.namespace_name, name}.Url();
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     const auto got = client.Get(path);
     if (got.status == 404) {
-      const auto created = client.Create(kube::ResourcePath{"v1", "configmaps", m.ns}.Url(),
-                                         BuildSidecarConfigMap(m, config_text));
+      const auto created =
+          client.Create(kube::ResourcePath{"v1", "configmaps", m.namespace_name}.Url(),
+                        BuildSidecarConfigMap(m, config_text));
       if (created.ok()) return ConfigMapWrite::kCreated;
       if (created.status == 409) continue;  // created meanwhile: read it
       return Error{"cannot create " + where + ": " + created.Message()};
@@ -83,7 +84,7 @@ Result<ConfigMapWrite> EnsureSidecarConfigMap(kube::KubeClient& client, const Mo
 }
 
 Result<ConfigMapWrite> SidecarConfigMapKeeper::Ensure(kube::KubeClient& client,
-                                                      const MonitorView& m,
+                                                      const api::ObjectMeta& m,
                                                       const std::string& config_text) {
   const auto now = std::chrono::steady_clock::now();
   {

@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/api/model_monitor.h"
 #include "common/kube/kube_client.h"
 #include "common/result.h"
-#include "operator/reconcile/monitor_view.h"
 
 namespace mm::op {
 
@@ -17,7 +17,8 @@ namespace mm::op {
 // webhook::SidecarConfigText of the monitor (the text MM_MONITOR_CONFIG carries),
 // owned by the monitor (ownerReference, so the garbage collector deletes it
 // with the monitor), labelled like the token Secret.
-nlohmann::json BuildSidecarConfigMap(const MonitorView& monitor, const std::string& config_text);
+nlohmann::json BuildSidecarConfigMap(const api::ObjectMeta& monitor,
+                                     const std::string& config_text);
 
 // What EnsureSidecarConfigMap did.
 enum class ConfigMapWrite { kUnchanged, kCreated, kUpdated };
@@ -27,7 +28,8 @@ enum class ConfigMapWrite { kUnchanged, kCreated, kUpdated };
 // it is read again) when its key differs from `config_text` or it is not owned by
 // this monitor (left behind by a deleted monitor of the same name). Writes
 // nothing when it already holds the text. Other keys are left alone.
-Result<ConfigMapWrite> EnsureSidecarConfigMap(kube::KubeClient& client, const MonitorView& monitor,
+Result<ConfigMapWrite> EnsureSidecarConfigMap(kube::KubeClient& client,
+                                              const api::ObjectMeta& monitor,
                                               const std::string& config_text);
 
 // EnsureSidecarConfigMap without an API call when this process has already
@@ -39,7 +41,7 @@ class SidecarConfigMapKeeper {
  public:
   explicit SidecarConfigMapKeeper(std::chrono::seconds recheck = std::chrono::minutes(5))
       : recheck_(recheck) {}
-  Result<ConfigMapWrite> Ensure(kube::KubeClient& client, const MonitorView& monitor,
+  Result<ConfigMapWrite> Ensure(kube::KubeClient& client, const api::ObjectMeta& monitor,
                                 const std::string& config_text);
 
  private:

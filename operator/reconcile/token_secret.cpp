@@ -44,10 +44,10 @@ std::string RandomToken() {
   return out;
 }
 
-json BuildTokenSecret(const MonitorView& m, const std::string& label_token,
+json BuildTokenSecret(const api::ObjectMeta& m, const std::string& label_token,
                       const std::string& admin_token) {
-  json owner = {{"apiVersion", kApiVersion},
-                {"kind", kKind},
+  json owner = {{"apiVersion", api::kApiVersion},
+                {"kind", api::kKind},
                 {"name", m.name},
                 {"uid", m.uid},
                 {"controller", true},
@@ -56,7 +56,7 @@ json BuildTokenSecret(const MonitorView& m, const std::string& label_token,
           {"kind", "Secret"},
           {"metadata",
            {{"name", api::TokenSecretName(m.name)},
-            {"namespace", m.ns},
+            {"namespace", m.namespace_name},
             {"labels",
              {{"app.kubernetes.io/name", "modelmonitor"}, {"modelmonitor.io/monitor", m.name}}},
             {"ownerReferences", json::array({owner})}}},
@@ -66,18 +66,19 @@ json BuildTokenSecret(const MonitorView& m, const std::string& label_token,
             {std::string(api::kAdminTokenKey), Base64Encode(admin_token)}}}};
 }
 
-Status EnsureTokenSecret(kube::KubeClient& client, const MonitorView& m) {
+Status EnsureTokenSecret(kube::KubeClient& client, const api::ObjectMeta& m) {
   const std::string name = api::TokenSecretName(m.name);
-  const std::string where = "Secret " + m.ns + "/" + name;
-  const std::string path = kube::ResourcePath{"v1", "secrets", m.ns, name}.Url();
+  const std::string where = "Secret " + m.namespace_name + "/" + name;
+  const std::string path = kube::ResourcePath{"v1", "secrets", m.namespace_name, name}.Url();
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     const auto got = client.Get(path);
     if (got.status == 404) {
       const std::string label = RandomToken(), admin = RandomToken();
       if (label.empty() || admin.empty())
         return Error{"no random bytes for the tokens of " + where};
-      const auto created = client.Create(kube::ResourcePath{"v1", "secrets", m.ns}.Url(),
-                                         BuildTokenSecret(m, label, admin));
+      const auto created =
+          client.Create(kube::ResourcePath{"v1", "secrets", m.namespace_name}.Url(),
+                        BuildTokenSecret(m, label, admin));
       if (created.ok()) return OkStatus();
       if (created.status == 409) continue;  // created meanwhile: read it
       return Error{"cannot create " + where + ": " + created.Message()};
@@ -103,7 +104,7 @@ Status EnsureTokenSecret(kube::KubeClient& client, const MonitorView& m) {
   return Error{where + " kept changing; gave up after " + std::to_string(kAttempts) + " attempts"};
 }
 
-Status TokenSecretKeeper::Ensure(kube::KubeClient& client, const MonitorView& m) {
+Status TokenSecretKeeper::Ensure(kube::KubeClient& client, const api::ObjectMeta& m) {
   const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/api/model_monitor.h"
 #include "common/kube/kube_client.h"
 #include "common/result.h"
-#include "operator/reconcile/monitor_view.h"
 
 namespace mm::op {
 
@@ -17,7 +17,7 @@ namespace mm::op {
 // owned by the monitor (ownerReference, so the garbage collector deletes it with
 // the monitor). Tokens are never logged and never rotated here: a key that is
 // present and non-empty is kept, a missing or empty key is filled in.
-nlohmann::json BuildTokenSecret(const MonitorView& monitor, const std::string& label_token,
+nlohmann::json BuildTokenSecret(const api::ObjectMeta& monitor, const std::string& label_token,
                                 const std::string& admin_token);
 
 // 32 bytes from OpenSSL's CSPRNG as 64 lower-case hex digits.
@@ -25,7 +25,7 @@ std::string RandomToken();
 
 // Creates the Secret when it is missing, fills in missing keys, and re-reads on a
 // 409 (another writer). Errors name the Secret and the API's answer, never a token.
-Status EnsureTokenSecret(kube::KubeClient& client, const MonitorView& monitor);
+Status EnsureTokenSecret(kube::KubeClient& client, const api::ObjectMeta& monitor);
 
 // EnsureTokenSecret at most once per `recheck` per monitor (by uid): reconciles
 // run on every pod event of a monitor, and the Secret rarely changes. A Secret
@@ -34,7 +34,7 @@ class TokenSecretKeeper {
  public:
   explicit TokenSecretKeeper(std::chrono::seconds recheck = std::chrono::minutes(5))
       : recheck_(recheck) {}
-  Status Ensure(kube::KubeClient& client, const MonitorView& monitor);
+  Status Ensure(kube::KubeClient& client, const api::ObjectMeta& monitor);
 
  private:
   const std::chrono::seconds recheck_;

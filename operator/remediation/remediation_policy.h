@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "common/api/model_monitor.h"
-#include "operator/alerts/rfc3339.h"
+#include "common/rfc3339.h"
 
 namespace mm::op {
 

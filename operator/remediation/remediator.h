@@ -6,7 +6,7 @@
 
 #include "common/api/model_monitor.h"
 #include "common/kube/kube_client.h"
-#include "operator/alerts/rfc3339.h"
+#include "common/rfc3339.h"
 
 namespace mm::op {
 

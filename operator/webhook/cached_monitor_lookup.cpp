@@ -4,16 +4,16 @@
 
 namespace mm::webhook {
 
-Result<std::vector<MonitorView>> CachedMonitorLookup::MonitorsIn(const std::string& ns) {
+Result<std::vector<api::ParsedMonitor>> CachedMonitorLookup::MonitorsIn(const std::string& ns) {
   if (!monitors_.HasSynced()) return fallback_.MonitorsIn(ns);
-  std::vector<MonitorView> out;
+  std::vector<api::ParsedMonitor> out;
   std::vector<std::string> broken;
   monitors_.ForEach(ns, [&](const nlohmann::json& object) {
-    auto m = MonitorFromJson(object);
-    if (m) {
-      out.push_back(std::move(m).value());
+    auto m = api::ParsedMonitor::FromJson(object);
+    if (m.ok()) {
+      out.push_back(std::move(m));
     } else {
-      broken.push_back(m.error().message);
+      broken.push_back(m.meta.namespace_name + "/" + m.meta.name + ": " + m.error);
     }
   });
   for (const auto& why : broken) {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "operator/informer/informer.h"
+#include "common/kube/informer.h"
 #include "operator/webhook/monitor_lookup.h"
 
 namespace mm::webhook {
@@ -11,12 +11,12 @@ namespace mm::webhook {
 // from the moment it serves.
 class CachedMonitorLookup final : public MonitorLookup {
  public:
-  CachedMonitorLookup(const op::Informer& monitors, MonitorLookup& fallback)
+  CachedMonitorLookup(const kube::Informer& monitors, MonitorLookup& fallback)
       : monitors_(monitors), fallback_(fallback) {}
-  Result<std::vector<MonitorView>> MonitorsIn(const std::string& ns) override;
+  Result<std::vector<api::ParsedMonitor>> MonitorsIn(const std::string& ns) override;
 
  private:
-  const op::Informer& monitors_;
+  const kube::Informer& monitors_;
   MonitorLookup& fallback_;
 };
 

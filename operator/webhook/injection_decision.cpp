@@ -26,7 +26,8 @@ bool HasSidecarContainer(const json& spec) {
 
 }  // namespace
 
-InjectionDecision DecideInjection(const json& pod, const std::vector<MonitorView>& monitors) {
+InjectionDecision DecideInjection(const json& pod,
+                                  const std::vector<api::ParsedMonitor>& monitors) {
   InjectionDecision d;
   const json meta = pod.is_object() ? pod.value("metadata", json::object()) : json::object();
   const json annotations = meta.is_object() ? meta.value("annotations", json::object()) : json();
@@ -50,25 +51,27 @@ InjectionDecision DecideInjection(const json& pod, const std::vector<MonitorView
     return d;
   }
 
-  std::vector<const MonitorView*> selecting;
+  std::vector<const api::ParsedMonitor*> selecting;
   for (const auto& m : monitors) {
-    if (kube::Matches(m.selector, labels)) selecting.push_back(&m);
+    if (m.selector && m.selector->Matches(labels)) selecting.push_back(&m);
   }
   if (selecting.empty()) {
     d.reason = "no ModelMonitor selects the pod";
     return d;
   }
-  std::sort(selecting.begin(), selecting.end(), [](const MonitorView* a, const MonitorView* b) {
-    // RFC 3339 UTC timestamps of one format sort as strings.
-    return std::tie(a->creation_timestamp, a->name) < std::tie(b->creation_timestamp, b->name);
-  });
+  std::sort(selecting.begin(), selecting.end(),
+            [](const api::ParsedMonitor* a, const api::ParsedMonitor* b) {
+              // RFC 3339 UTC timestamps of one format sort as strings.
+              return std::tie(a->meta.creation_timestamp, a->meta.name) <
+                     std::tie(b->meta.creation_timestamp, b->meta.name);
+            });
   d.monitor = selecting.front();
   if (spec.is_object() && spec.value("hostNetwork", false) == true) {
     d.outcome = InjectionDecision::Outcome::kSkip;
     d.reason =
         "hostNetwork pod: its ports are the node's, so the sidecar cannot take over the "
         "model's port";
-    d.warnings.push_back("ModelMonitor " + d.monitor->name +
+    d.warnings.push_back("ModelMonitor " + d.monitor->meta.name +
                          " selects this pod but it is not injected: " + d.reason);
     return d;
   }
@@ -76,8 +79,8 @@ InjectionDecision DecideInjection(const json& pod, const std::vector<MonitorView
   if (selecting.size() > 1) {
     std::string others;
     for (size_t i = 1; i < selecting.size(); ++i)
-      others += (i > 1 ? ", " : "") + selecting[i]->name;
-    d.warnings.push_back("several ModelMonitors select this pod; " + d.monitor->name +
+      others += (i > 1 ? ", " : "") + selecting[i]->meta.name;
+    d.warnings.push_back("several ModelMonitors select this pod; " + d.monitor->meta.name +
                          " (the oldest) injects it, not " + others);
   }
   return d;

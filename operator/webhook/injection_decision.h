@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "operator/webhook/monitor_view.h"
+#include "common/api/parsed_monitor.h"
 
 namespace mm::webhook {
 
@@ -17,7 +17,7 @@ struct InjectionDecision {
     kSkip,         // selected or marked, but left alone; `reason` says why
   };
   Outcome outcome = Outcome::kNotSelected;
-  const MonitorView* monitor = nullptr;  // points into the monitors passed in
+  const api::ParsedMonitor* monitor = nullptr;  // points into the monitors passed in
   std::string reason;
   // Reasons the user should see on `kubectl` (only for pods a monitor selects).
   std::vector<std::string> warnings;
@@ -28,6 +28,6 @@ struct InjectionDecision {
 // -> not selected; hostNetwork -> skip with a warning; else inject from the
 // oldest selecting monitor (ties by name), warning when several select the pod.
 InjectionDecision DecideInjection(const nlohmann::json& pod,
-                                  const std::vector<MonitorView>& monitors);
+                                  const std::vector<api::ParsedMonitor>& monitors);
 
 }  // namespace mm::webhook

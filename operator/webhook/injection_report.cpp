@@ -27,13 +27,13 @@ PodInjection ClassifyMatchedPod(const std::string& monitor, const json& pod) {
   return PodInjection::kMissed;
 }
 
-InjectionReport ReportInjection(const MonitorView& monitor, const json& pods) {
+InjectionReport ReportInjection(const api::ParsedMonitor& monitor, const json& pods) {
   InjectionReport r;
   if (!pods.is_array()) return r;
   for (const auto& pod : pods) {
     const json& meta = ObjectAt(pod, "metadata");
-    if (!kube::Matches(monitor.selector, ObjectAt(meta, "labels"))) continue;
-    switch (ClassifyMatchedPod(monitor.name, pod)) {
+    if (!monitor.selector || !monitor.selector->Matches(ObjectAt(meta, "labels"))) continue;
+    switch (ClassifyMatchedPod(monitor.meta.name, pod)) {
       case PodInjection::kTerminating:
         continue;
       case PodInjection::kInjected:

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "operator/webhook/monitor_view.h"
+#include "common/api/parsed_monitor.h"
 
 namespace mm::webhook {
 
@@ -34,6 +34,6 @@ enum class PodInjection {
 PodInjection ClassifyMatchedPod(const std::string& monitor, const nlohmann::json& pod);
 
 // `pods`: the items of a pod list of the monitor's namespace.
-InjectionReport ReportInjection(const MonitorView& monitor, const nlohmann::json& pods);
+InjectionReport ReportInjection(const api::ParsedMonitor& monitor, const nlohmann::json& pods);
 
 }  // namespace mm::webhook

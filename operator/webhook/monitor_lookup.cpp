@@ -5,19 +5,19 @@
 
 namespace mm::webhook {
 
-Result<std::vector<MonitorView>> ApiMonitorLookup::MonitorsIn(const std::string& ns) {
-  const auto r =
-      client_.Get(kube::ResourcePath{"modelmonitor.io/v1alpha1", "modelmonitors", ns}.Url());
+Result<std::vector<api::ParsedMonitor>> ApiMonitorLookup::MonitorsIn(const std::string& ns) {
+  const auto r = client_.Get(kube::ResourcePath{api::kApiVersion, api::kPlural, ns}.Url());
   if (!r.ok()) return Error{"cannot list ModelMonitors in " + ns + ": " + r.Message()};
-  std::vector<MonitorView> out;
+  std::vector<api::ParsedMonitor> out;
   if (!r.body.contains("items") || !r.body["items"].is_array()) return out;
   for (const auto& item : r.body["items"]) {
-    auto m = MonitorFromJson(item);
-    if (!m) {
-      log::Warning("ModelMonitor ignored by the webhook", {{"error", m.error().message}});
+    auto m = api::ParsedMonitor::FromJson(item);
+    if (!m.ok()) {
+      log::Warning("ModelMonitor ignored by the webhook",
+                   {{"monitor", m.meta.namespace_name + "/" + m.meta.name}, {"error", m.error}});
       continue;
     }
-    out.push_back(std::move(m).value());
+    out.push_back(std::move(m));
   }
   return out;
 }

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "common/api/parsed_monitor.h"
 #include "common/kube/kube_client.h"
 #include "common/result.h"
-#include "operator/webhook/monitor_view.h"
 
 namespace mm::webhook {
 
@@ -15,15 +15,15 @@ namespace mm::webhook {
 class MonitorLookup {
  public:
   virtual ~MonitorLookup() = default;
-  // The namespace's monitors that parse; ones that do not are logged and left out
-  // (one broken monitor must not stop injection for the others).
-  virtual Result<std::vector<MonitorView>> MonitorsIn(const std::string& ns) = 0;
+  // The namespace's monitors that parse (ok()); ones that do not are logged and left
+  // out (one broken monitor must not stop injection for the others).
+  virtual Result<std::vector<api::ParsedMonitor>> MonitorsIn(const std::string& ns) = 0;
 };
 
 class ApiMonitorLookup final : public MonitorLookup {
  public:
   explicit ApiMonitorLookup(kube::KubeClient& client) : client_(client) {}
-  Result<std::vector<MonitorView>> MonitorsIn(const std::string& ns) override;
+  Result<std::vector<api::ParsedMonitor>> MonitorsIn(const std::string& ns) override;
 
  private:
   kube::KubeClient& client_;

@@ -54,11 +54,11 @@ AdmissionResponse PodMutator::Admit(const AdmissionRequest& request) const {
   }
   auto patch = BuildSidecarPatch(request.object, *decision.monitor, defaults_);
   if (!patch) {
-    const std::string why = "ModelMonitor " + decision.monitor->name +
+    const std::string why = "ModelMonitor " + decision.monitor->meta.name +
                             " selects this pod but cannot inject it: " + patch.error().message;
     log::Warning("pod not injected", {{"namespace", request.ns},
                                       {"pod", PodName(request)},
-                                      {"monitor", decision.monitor->name},
+                                      {"monitor", decision.monitor->meta.name},
                                       {"reason", patch.error().message}});
     response.warnings.push_back(why);
     response.audit_annotations[kAuditKey] = "skipped: " + patch.error().message;
@@ -66,10 +66,10 @@ AdmissionResponse PodMutator::Admit(const AdmissionRequest& request) const {
   }
   for (auto& w : patch->warnings) response.warnings.push_back("modelmonitor: " + w);
   response.patch = std::move(patch->operations);
-  response.audit_annotations[kAuditKey] = "injected by " + decision.monitor->name;
+  response.audit_annotations[kAuditKey] = "injected by " + decision.monitor->meta.name;
   log::Info("sidecar injected", {{"namespace", request.ns},
                                  {"pod", PodName(request)},
-                                 {"monitor", decision.monitor->name},
+                                 {"monitor", decision.monitor->meta.name},
                                  {"container", patch->model_container},
                                  {"dryRun", request.dry_run}});
   return response;

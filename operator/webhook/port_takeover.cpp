@@ -109,7 +109,7 @@ std::string RenamedPortName(const std::string& name, const std::set<std::string>
   }
 }
 
-Result<PortTakeover> PlanPortTakeover(const json& spec, const MonitorView& monitor) {
+Result<PortTakeover> PlanPortTakeover(const json& spec, const api::PortRef& port) {
   const auto cs = spec.find("containers");
   if (cs == spec.end() || !cs->is_array() || cs->empty()) {
     return Error{"the pod has no containers"};
@@ -121,10 +121,8 @@ Result<PortTakeover> PlanPortTakeover(const json& spec, const MonitorView& monit
     const json& ports = PortsOf(containers[ci]);
     for (size_t pi = 0; pi < ports.size() && !found; ++pi) {
       if (!ports[pi].is_object()) continue;
-      const bool match = !monitor.serving_port_name.empty()
-                             ? PortName(ports[pi]) == monitor.serving_port_name
-                         : monitor.serving_port ? PortNumber(ports[pi]) == *monitor.serving_port
-                                                : true;
+      const bool match =
+          port.is_named() ? PortName(ports[pi]) == port.name : PortNumber(ports[pi]) == port.number;
       if (!match) continue;
       found = true;
       t.container_index = ci;
@@ -134,17 +132,14 @@ Result<PortTakeover> PlanPortTakeover(const json& spec, const MonitorView& monit
     }
   }
   if (!found) {
-    if (!monitor.serving_port_name.empty()) {
-      return Error{"spec.serving.port \"" + monitor.serving_port_name +
+    if (port.is_named()) {
+      return Error{"spec.serving.port \"" + port.name +
                    "\" names no port of the pod's containers (ports: " + DescribePorts(containers) +
                    ")"};
     }
-    if (!monitor.serving_port) {
-      return Error{"the pod declares no container port; set spec.serving.port to the model's port"};
-    }
     // A number no container declares: forward to it from the first container's pod,
     // but nothing can be renamed.
-    t.model_port = *monitor.serving_port;
+    t.model_port = port.number;
     t.port_index.reset();
     t.warning = "port " + std::to_string(t.model_port) +
                 " is not declared by any container; Services are not redirected to the sidecar";

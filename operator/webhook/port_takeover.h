@@ -5,8 +5,8 @@
 #include <set>
 #include <string>
 
+#include "common/api/model_monitor.h"
 #include "common/result.h"
-#include "operator/webhook/monitor_view.h"
 
 namespace mm::webhook {
 
@@ -27,7 +27,7 @@ struct PortTakeover {
 
 // Finds the model container and port from spec.serving.port: by name, by
 // number, or (unset) the first port of the first container that declares one.
-Result<PortTakeover> PlanPortTakeover(const nlohmann::json& pod_spec, const MonitorView& monitor);
+Result<PortTakeover> PlanPortTakeover(const nlohmann::json& pod_spec, const api::PortRef& port);
 
 // A valid port name (IANA_SVC_NAME: at most 15 characters, [a-z0-9-], a letter,
 // no "--", no leading or trailing '-') for the renamed model port, "<name>-model"

@@ -2,6 +2,7 @@
 
 #include "common/api/monitor_config_map.h"
 #include "common/api/monitor_tokens.h"
+#include "common/api/sidecar_monitor_config.h"
 #include "operator/webhook/annotations.h"
 #include "operator/webhook/json_patch.h"
 #include "operator/webhook/port_takeover.h"
@@ -62,7 +63,7 @@ void RewriteNamedPortReferences(const json& container, const std::string& base,
 
 }  // namespace
 
-Result<SidecarPatch> BuildSidecarPatch(const json& pod, const MonitorView& monitor,
+Result<SidecarPatch> BuildSidecarPatch(const json& pod, const api::ParsedMonitor& monitor,
                                        const SidecarDefaults& defaults) {
   const json& spec = Field(pod, "spec");
   if (!spec.is_object()) return Error{"the pod has no spec"};
@@ -81,11 +82,11 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const MonitorView& monit
     }
   }
 
-  auto takeover = PlanPortTakeover(spec, monitor);
+  auto takeover = PlanPortTakeover(spec, monitor.monitor->spec.serving.port);
   if (!takeover) return takeover.error();
   const PortTakeover& t = takeover.value();
 
-  const std::string config = SidecarConfigText(monitor);
+  const std::string config = api::SidecarConfigText(*monitor.monitor);
   if (config.size() > defaults.max_config_bytes) {
     return Error{"the monitor's sidecar config is " + std::to_string(config.size()) +
                  " bytes, over the limit of " + std::to_string(defaults.max_config_bytes)};
@@ -98,7 +99,7 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const MonitorView& monit
   json& ops = out.operations;
 
   // 1. The record that makes injection idempotent.
-  const std::string injected = monitor.name + "@" + defaults.version;
+  const std::string injected = monitor.meta.name + "@" + defaults.version;
   if (annotations.is_object()) {
     ops.push_back(
         AddOp("/metadata/annotations/" + EscapeJsonPointerToken(kInjectedAnnotation), injected));
@@ -130,7 +131,8 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const MonitorView& monit
       {{"name", kStoreVolumeName}, {"emptyDir", {{"sizeLimit", defaults.store_size_limit}}}},
       {{"name", kTmpVolumeName}, {"emptyDir", {{"medium", "Memory"}, {"sizeLimit", "16Mi"}}}},
       {{"name", config_volume},
-       {"configMap", {{"name", api::SidecarConfigMapName(monitor.name)}, {"optional", true}}}}};
+       {"configMap",
+        {{"name", api::SidecarConfigMapName(monitor.meta.name)}, {"optional", true}}}}};
   if (Field(spec, "volumes").is_array()) {
     for (const auto& v : volumes) ops.push_back(AddOp("/spec/volumes/-", v));
   } else {
@@ -139,13 +141,14 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const MonitorView& monit
 
   // 4. The sidecar, a native sidecar: an init container that keeps running
   //    (restartPolicy: Always), starts before the model and does not keep Jobs alive.
-  auto resources =
-      ResolveSidecarResources(defaults.resources, monitor.sidecar_resources, annotations);
+  const std::string& spec_image = monitor.monitor->spec.sidecar.image;
+  auto resources = ResolveSidecarResources(
+      defaults.resources, api::ToJson(monitor.monitor->spec.sidecar.resources), annotations);
   for (auto& w : resources.warnings) out.warnings.push_back(std::move(w));
   const std::string data_port_name = t.original_name.empty() ? "mm-data" : t.original_name;
   json sidecar = {
       {"name", kSidecarContainerName},
-      {"image", monitor.sidecar_image.empty() ? defaults.image : monitor.sidecar_image},
+      {"image", spec_image.empty() ? defaults.image : spec_image},
       {"imagePullPolicy", defaults.image_pull_policy},
       {"restartPolicy", "Always"},
       {"args",
@@ -160,8 +163,9 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const MonitorView& monit
         FieldEnv("MM_POD_NAME", "metadata.name"),
         FieldEnv("MM_POD_NAMESPACE", "metadata.namespace"),
         FieldEnv("MM_POD_IP", "status.podIP"),
-        TokenEnv(api::kLabelTokenEnv, api::TokenSecretName(monitor.name), api::kLabelTokenKey),
-        TokenEnv(api::kAdminTokenEnv, api::TokenSecretName(monitor.name), api::kAdminTokenKey)}},
+        TokenEnv(api::kLabelTokenEnv, api::TokenSecretName(monitor.meta.name), api::kLabelTokenKey),
+        TokenEnv(api::kAdminTokenEnv, api::TokenSecretName(monitor.meta.name),
+                 api::kAdminTokenKey)}},
       {"ports",
        {{{"name", data_port_name}, {"containerPort", data_port}, {"protocol", "TCP"}},
         {{"name", "mm-admin"}, {"containerPort", admin_port}, {"protocol", "TCP"}}}},

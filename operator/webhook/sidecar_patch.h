@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "common/api/parsed_monitor.h"
 #include "common/result.h"
-#include "operator/webhook/monitor_view.h"
 #include "operator/webhook/sidecar_resources.h"
 
 namespace mm::webhook {
@@ -36,7 +36,7 @@ struct SidecarPatch {
 // user, when the pod cannot be injected safely: the model port is not found, or
 // a volume name the sidecar needs is taken. The caller has decided that the pod
 // is selected and not yet injected.
-Result<SidecarPatch> BuildSidecarPatch(const nlohmann::json& pod, const MonitorView& monitor,
+Result<SidecarPatch> BuildSidecarPatch(const nlohmann::json& pod, const api::ParsedMonitor& monitor,
                                        const SidecarDefaults& defaults);
 
 }  // namespace mm::webhook

@@ -8,8 +8,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdlib>
 
+#include "common/metrics/sidecar_snapshot.h"
 #include "sidecar/admin/bearer_auth.h"
-#include "sidecar/admin/snapshot.h"
 
 namespace mm::sidecar {
 
@@ -56,7 +56,7 @@ void RegisterAdminEndpoints(http::Server& server, AdminTargets t) {
             400, "since: \"" + since_text + "\" is not unix seconds (e.g. since=1763780400)");
       }
     }
-    Snapshot s;
+    metrics::SidecarSnapshot s;
     s.generated_at_unix = std::chrono::duration_cast<std::chrono::seconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();

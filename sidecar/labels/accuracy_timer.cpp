@@ -3,7 +3,7 @@
 namespace mm::sidecar {
 
 AccuracyTimer::AccuracyTimer(GroundTruth& ground_truth, AccuracyGauges& gauges,
-                             std::chrono::milliseconds every, TimeMs window)
+                             std::chrono::milliseconds every, metrics::TimeMs window)
     : ground_truth_(ground_truth), gauges_(gauges), every_(every), window_(window) {}
 
 void AccuracyTimer::Start() {

@@ -13,7 +13,7 @@ namespace mm::sidecar {
 class AccuracyTimer {
  public:
   AccuracyTimer(GroundTruth& ground_truth, AccuracyGauges& gauges, std::chrono::milliseconds every,
-                TimeMs window);
+                metrics::TimeMs window);
   ~AccuracyTimer() { Stop(); }
   void Start();
   void Stop();
@@ -24,7 +24,7 @@ class AccuracyTimer {
   GroundTruth& ground_truth_;
   AccuracyGauges& gauges_;
   const std::chrono::milliseconds every_;
-  const TimeMs window_;
+  const metrics::TimeMs window_;
   PeriodicThread thread_;
 };
 

@@ -7,7 +7,7 @@
 namespace mm::sidecar {
 
 Result<std::unique_ptr<GroundTruth>> GroundTruth::Open(GroundTruthOptions options,
-                                                       std::function<TimeMs()> now) {
+                                                       std::function<metrics::TimeMs()> now) {
   std::unique_ptr<GroundTruth> gt(new GroundTruth());
   gt->now_ = std::move(now);
   auto store = SqlitePredictionStore::Open(options.store);
@@ -16,10 +16,10 @@ Result<std::unique_ptr<GroundTruth>> GroundTruth::Open(GroundTruthOptions option
   gt->metrics_ = std::make_unique<AccuracyWindows>(options.accuracy);
   if (auto s = gt->metrics_->RestoreJoins(*gt->store_, gt->now_()); !s) return s.error();
   AccuracyWindows* metrics = gt->metrics_.get();
-  std::function<TimeMs()> clock = gt->now_;
+  std::function<metrics::TimeMs()> clock = gt->now_;
   gt->queue_ = std::make_unique<PredictionQueue>(
       gt->store_.get(), clock, options.queue,
-      [metrics, clock](std::span<const Prediction> batch, const PutResult& result) {
+      [metrics, clock](std::span<const metrics::Prediction> batch, const PutResult& result) {
         metrics->RecordWritten(batch, result, clock());
       });
   PredictionQueue* queue = gt->queue_.get();
@@ -49,19 +49,19 @@ LabelHttpAnswer GroundTruth::PostLabels(std::string_view body, std::string_view 
 }
 
 Status GroundTruth::Sweep() {
-  const TimeMs now = now_();
+  const metrics::TimeMs now = now_();
   auto swept = store_->Sweep(now);
   if (!swept) return swept.error();
   metrics_->RecordExpired(swept->expired, now);
   return OkStatus();
 }
 
-nlohmann::json GroundTruth::Snapshot(TimeMs since) const {
+nlohmann::json GroundTruth::Snapshot(metrics::TimeMs since) const {
   return ToJson(metrics_->Snapshot(since));
 }
 
-AccuracyReport GroundTruth::Report(TimeMs window) const {
-  const TimeMs now = now_();
+metrics::AccuracyReport GroundTruth::Report(metrics::TimeMs window) const {
+  const metrics::TimeMs now = now_();
   return metrics_->Snapshot(now - window).Report(now - window, now + 1);
 }
 

@@ -16,7 +16,7 @@ namespace mm::sidecar {
 struct GroundTruthOptions {
   SqliteStoreOptions store;
   PredictionQueueOptions queue;
-  AccuracyConfig accuracy;
+  metrics::AccuracyConfig accuracy;
   LabelLimits labels;
 };
 
@@ -37,7 +37,7 @@ struct LabelHttpAnswer {
 class GroundTruth {
  public:
   static Result<std::unique_ptr<GroundTruth>> Open(GroundTruthOptions options,
-                                                   std::function<TimeMs()> now);
+                                                   std::function<metrics::TimeMs()> now);
 
   PredictionSink& sink() { return *queue_; }
   LabelHttpAnswer PostLabels(std::string_view body, std::string_view content_type);
@@ -47,9 +47,9 @@ class GroundTruth {
   // New maxPending / maxLabelDelay from a config reload (SqlitePredictionStore::SetLimits).
   void SetStoreLimits(const StoreLimits& limits) { store_->SetLimits(limits); }
   // The accuracy part of /v1/snapshot: buckets starting at or after `since`.
-  nlohmann::json Snapshot(TimeMs since) const;
+  nlohmann::json Snapshot(metrics::TimeMs since) const;
   // The metrics of the last `window` (for /metrics gauges and status).
-  AccuracyReport Report(TimeMs window) const;
+  metrics::AccuracyReport Report(metrics::TimeMs window) const;
 
   struct Counters {
     PredictionTotals predictions;
@@ -60,7 +60,7 @@ class GroundTruth {
 
  private:
   GroundTruth() = default;
-  std::function<TimeMs()> now_;
+  std::function<metrics::TimeMs()> now_;
   std::unique_ptr<SqlitePredictionStore> store_;
   std::unique_ptr<AccuracyWindows> metrics_;
   std::unique_ptr<PredictionQueue> queue_;

@@ -70,7 +70,7 @@ Result<double> LabelValue(const json& v, LabelKind kind, int max_classes) {
 }
 
 // One item; false and a reason when it is invalid.
-bool ParseItem(const json& item, LabelKind kind, const LabelLimits& limits, Label* out,
+bool ParseItem(const json& item, LabelKind kind, const LabelLimits& limits, metrics::Label* out,
                std::string* reason) {
   if (!item.is_object()) {
     *reason = "is " + std::string(item.type_name()) + ", not an object {\"id\":...,\"label\":...}";
@@ -105,7 +105,7 @@ bool ParseItem(const json& item, LabelKind kind, const LabelLimits& limits, Labe
 void AddItem(const json& item, size_t index, const std::string& where, LabelKind kind,
              const LabelLimits& limits, LabelBatch* batch) {
   ++batch->received;
-  Label label;
+  metrics::Label label;
   std::string reason;
   if (ParseItem(item, kind, limits, &label, &reason)) {
     batch->labels.push_back(std::move(label));

@@ -6,9 +6,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/metrics/accuracy_config.h"
+#include "common/metrics/prediction.h"
 #include "common/result.h"
-#include "sidecar/metrics/accuracy_config.h"
-#include "sidecar/store/prediction.h"
 
 namespace mm::sidecar {
 
@@ -22,7 +22,7 @@ struct LabelLimits {
   size_t max_body_bytes = 16 << 20;  // a batch larger than this is refused whole
   size_t max_labels = 100000;        // items (JSON array entries or NDJSON lines) per batch
   size_t max_id_bytes = 256;
-  int max_classes = kMaxClasses;
+  int max_classes = metrics::kMaxClasses;
   size_t max_reasons = 10;  // the answer lists the first few invalid items
 };
 
@@ -38,8 +38,8 @@ struct LabelProblem {
 // is counted in `invalid`, its reason kept if among the first few, and the rest
 // of the batch goes on.
 struct LabelBatch {
-  std::vector<Label> labels;  // the valid items, in order
-  size_t received = 0;        // items in the batch, valid or not
+  std::vector<metrics::Label> labels;  // the valid items, in order
+  size_t received = 0;                 // items in the batch, valid or not
   size_t invalid = 0;
   std::vector<LabelProblem> problems;  // the first LabelLimits::max_reasons invalid items
 };

@@ -49,14 +49,15 @@ void LabelAnswer::Add(const LabelAnswer& o) {
 }
 
 LabelJoiner::LabelJoiner(PredictionStore* store, AccuracyWindows* metrics,
-                         std::function<void()> drain, std::function<TimeMs()> now,
+                         std::function<void()> drain, std::function<metrics::TimeMs()> now,
                          LabelLimits limits)
     : store_(store),
       metrics_(metrics),
       drain_(std::move(drain)),
       now_(std::move(now)),
       limits_(limits),
-      kind_(metrics->config().task == Task::kRegression ? LabelKind::kNumber : LabelKind::kClass) {}
+      kind_(metrics->config().task == api::Task::kRegression ? LabelKind::kNumber
+                                                             : LabelKind::kClass) {}
 
 Result<LabelAnswer> LabelJoiner::JoinBody(std::string_view body, std::string_view content_type,
                                           bool* refused) {
@@ -69,7 +70,7 @@ Result<LabelAnswer> LabelJoiner::JoinBody(std::string_view body, std::string_vie
 
 Result<LabelAnswer> LabelJoiner::Join(const LabelBatch& batch) {
   if (drain_) drain_();
-  const TimeMs now = now_();
+  const metrics::TimeMs now = now_();
   LabelAnswer answer;
   answer.received = static_cast<int64_t>(batch.received);
   answer.invalid = static_cast<int64_t>(batch.invalid);

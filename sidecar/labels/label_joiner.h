@@ -40,7 +40,7 @@ struct LabelAnswer {
 class LabelJoiner {
  public:
   LabelJoiner(PredictionStore* store, AccuracyWindows* metrics, std::function<void()> drain,
-              std::function<TimeMs()> now, LabelLimits limits);
+              std::function<metrics::TimeMs()> now, LabelLimits limits);
 
   // Parses (JSON or NDJSON by content type) and joins. An Error means the batch
   // was refused whole (answer 400 with it) or the store failed (answer 503):
@@ -54,7 +54,7 @@ class LabelJoiner {
   PredictionStore* store_;
   AccuracyWindows* metrics_;
   std::function<void()> drain_;
-  std::function<TimeMs()> now_;
+  std::function<metrics::TimeMs()> now_;
   LabelLimits limits_;
   LabelKind kind_;
 };

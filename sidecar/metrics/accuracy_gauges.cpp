@@ -90,7 +90,7 @@ void AccuracyGauges::TotalCounter::Sync(int64_t total) {
   seen = std::max(seen, total);
 }
 
-void AccuracyGauges::Update(const AccuracyReport& report, const PredictionTotals& totals,
+void AccuracyGauges::Update(const metrics::AccuracyReport& report, const PredictionTotals& totals,
                             int64_t pending, const StoreHealth::Counts& store_health) {
   for (auto& [name, gauge] : gauges_) {
     const auto it = report.find(name);

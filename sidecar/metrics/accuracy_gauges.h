@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "sidecar/metrics/accuracy_report.h"
+#include "common/metrics/accuracy_report.h"
 #include "sidecar/store/prediction_store.h"
 #include "sidecar/store/store_health.h"
 
@@ -27,8 +27,8 @@ class AccuracyGauges {
   AccuracyGauges(prometheus::Registry& registry, std::string window_label);
 
   // A metric absent from the report (undefined for the window) reads NaN.
-  void Update(const AccuracyReport& report, const PredictionTotals& totals, int64_t pending,
-              const StoreHealth::Counts& store_health = {});
+  void Update(const metrics::AccuracyReport& report, const PredictionTotals& totals,
+              int64_t pending, const StoreHealth::Counts& store_health = {});
 
   // The metric names exposed as gauges, in the report's words.
   static const std::vector<std::string>& MetricNames();

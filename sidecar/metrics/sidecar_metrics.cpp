@@ -80,7 +80,7 @@ SidecarMetrics::SidecarMetrics(std::chrono::seconds bucket_width, size_t bucket_
                             .Add({});
 }
 
-void SidecarMetrics::RequestFinished(const RequestObservation& o) {
+void SidecarMetrics::RequestFinished(const metrics::RequestObservation& o) {
   in_flight_->Decrement();
   const int cls = o.status / 100;
   if (cls >= 1 && cls <= 5) responses_[cls]->Increment();

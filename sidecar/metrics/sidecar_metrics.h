@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "sidecar/metrics/request_observation.h"
+#include "common/metrics/request_observation.h"
 #include "sidecar/metrics/time_buckets.h"
 
 namespace mm::sidecar {
@@ -24,7 +24,7 @@ class SidecarMetrics {
   SidecarMetrics(std::chrono::seconds bucket_width, size_t bucket_count);
 
   void RequestStarted() { in_flight_->Increment(); }
-  void RequestFinished(const RequestObservation& o);
+  void RequestFinished(const metrics::RequestObservation& o);
   void PredictionRecorded(std::chrono::system_clock::time_point t, uint64_t instances);
   void PredictionDropped(std::chrono::system_clock::time_point t, uint64_t instances);
   // Instances whose output is no number, class or probability row (e.g. text).

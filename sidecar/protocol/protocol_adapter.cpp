@@ -8,23 +8,22 @@
 namespace mm::sidecar {
 
 Result<std::unique_ptr<ProtocolAdapter>> MakeProtocolAdapter(const ProtocolConfig& config) {
-  if (config.protocol == "open-inference-v2") {
-    return std::unique_ptr<ProtocolAdapter>(std::make_unique<OpenInferenceV2Adapter>());
+  switch (config.protocol) {
+    case api::Protocol::kOpenInferenceV2:
+      return std::unique_ptr<ProtocolAdapter>(std::make_unique<OpenInferenceV2Adapter>());
+    case api::Protocol::kKServeV1:
+      return std::unique_ptr<ProtocolAdapter>(std::make_unique<KServeV1Adapter>());
+    case api::Protocol::kOpenAI:
+      return std::unique_ptr<ProtocolAdapter>(std::make_unique<OpenAiAdapter>());
+    case api::Protocol::kJson: {
+      auto path = JsonPath::Parse(config.output_path.empty() ? "$" : config.output_path);
+      if (!path) return path.error();
+      return std::unique_ptr<ProtocolAdapter>(
+          std::make_unique<GenericJsonAdapter>(std::move(path.value())));
+    }
   }
-  if (config.protocol == "kserve-v1") {
-    return std::unique_ptr<ProtocolAdapter>(std::make_unique<KServeV1Adapter>());
-  }
-  if (config.protocol == "openai") {
-    return std::unique_ptr<ProtocolAdapter>(std::make_unique<OpenAiAdapter>());
-  }
-  if (config.protocol == "json") {
-    auto path = JsonPath::Parse(config.output_path.empty() ? "$" : config.output_path);
-    if (!path) return path.error();
-    return std::unique_ptr<ProtocolAdapter>(
-        std::make_unique<GenericJsonAdapter>(std::move(path.value())));
-  }
-  return Error{"protocol \"" + config.protocol +
-               "\" is not supported (use open-inference-v2, kserve-v1, openai or json)"};
+  return Error{"protocol " + std::to_string(static_cast<int>(config.protocol)) + " is not one of " +
+               api::AllowedValues<api::Protocol>()};
 }
 
 }  // namespace mm::sidecar

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/api/enums.h"
 #include "common/result.h"
 
 namespace mm::sidecar {
@@ -54,7 +55,7 @@ class ProtocolAdapter {
 };
 
 struct ProtocolConfig {
-  std::string protocol = "json";  // open-inference-v2 | kserve-v1 | openai | json
+  api::Protocol protocol = api::Protocol::kJson;
   std::string output_path = "$";  // json: where the predictions are, e.g. $.predictions
 };
 

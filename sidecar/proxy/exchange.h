@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "sidecar/metrics/request_observation.h"
+#include "common/metrics/request_observation.h"
 #include "sidecar/protocol/protocol_adapter.h"
 #include "sidecar/proxy/serving_config.h"
 
@@ -16,7 +16,7 @@ namespace mm::sidecar {
 struct Exchange {
   std::shared_ptr<const ServingConfig> config;  // the live version when the head arrived
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-  RequestObservation obs;
+  metrics::RequestObservation obs;
   std::string id;
   bool sampled = false;
   bool want_body = false;  // the adapter needs the response body

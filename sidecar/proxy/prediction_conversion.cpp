@@ -19,8 +19,8 @@ std::optional<double> NumericString(const std::string& s) {
 }
 
 // Value and scores of a non-empty row of finite probabilities (see the header).
-Prediction FromScores(std::vector<double> scores) {
-  Prediction p;
+metrics::Prediction FromScores(std::vector<double> scores) {
+  metrics::Prediction p;
   p.scores = std::move(scores);
   if (p.scores.size() == 1) {
     p.value = p.scores[0] >= 0.5 ? 1 : 0;
@@ -37,14 +37,14 @@ Prediction FromScores(std::vector<double> scores) {
 
 }  // namespace
 
-std::optional<Prediction> ToStorePrediction(const InstanceOutput& output) {
+std::optional<metrics::Prediction> ToStorePrediction(const InstanceOutput& output) {
   if (output.numbers.empty()) {
     // Text, objects, empty or mixed rows: only a numeric string is a prediction.
     const auto j = nlohmann::json::parse(output.json, nullptr, /*allow_exceptions=*/false);
     if (!j.is_string()) return std::nullopt;
     auto v = NumericString(j.get_ref<const std::string&>());
     if (!v) return std::nullopt;
-    Prediction p;
+    metrics::Prediction p;
     p.value = *v;
     return p;
   }
@@ -53,7 +53,7 @@ std::optional<Prediction> ToStorePrediction(const InstanceOutput& output) {
     return std::nullopt;
   }
   if (output.row) return FromScores({output.numbers.begin(), output.numbers.end()});
-  Prediction p;
+  metrics::Prediction p;
   p.value = output.numbers[0];
   return p;
 }

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/metrics/prediction.h"
 #include "sidecar/protocol/protocol_adapter.h"
-#include "sidecar/store/prediction.h"
 
 namespace mm::sidecar {
 
@@ -18,7 +18,7 @@ namespace mm::sidecar {
 //     gives scores = {p} and value = p >= 0.5; longer rows keep every probability;
 //   anything else (text, objects, empty or mixed rows) -> nullopt: not recordable.
 // Never throws.
-std::optional<Prediction> ToStorePrediction(const InstanceOutput& output);
+std::optional<metrics::Prediction> ToStorePrediction(const InstanceOutput& output);
 
 // The join id of instance `instance` of a request with id `request_id` holding
 // `instances` instances: the request id itself for a single instance, else

@@ -27,11 +27,6 @@
 
 #include "sidecar/proxy/deadline_socket.h"
 
-// GCC 12 with -fsanitize=address reports Asio 1.74's coroutine frame allocator
-// (awaitable_frame_base::operator new/delete) as mismatched; it is not. Left off for
-// the rest of each proxy source file: their coroutines are where it would fire.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 namespace mm::sidecar {
 
 // The names the proxy's sources use.

@@ -192,7 +192,7 @@ void ProxyWorker::Record(Exchange& x, Result<Extraction> extraction) {
   uint64_t dropped = 0;
   uint64_t not_recordable = 0;
   const auto& outputs = extraction->predictions;
-  const TimeMs time =
+  const metrics::TimeMs time =
       std::chrono::duration_cast<std::chrono::milliseconds>(x.obs.time.time_since_epoch()).count();
   for (uint32_t i = 0; i < outputs.size(); ++i) {
     auto p = ToStorePrediction(outputs[i]);

@@ -5,7 +5,7 @@
 
 namespace mm::sidecar {
 
-PredictionQueue::PredictionQueue(PredictionStore* store, std::function<TimeMs()> now,
+PredictionQueue::PredictionQueue(PredictionStore* store, std::function<metrics::TimeMs()> now,
                                  PredictionQueueOptions options, WrittenCallback on_written)
     : store_(store),
       now_(std::move(now)),
@@ -22,7 +22,7 @@ PredictionQueue::~PredictionQueue() {
   writer_.join();
 }
 
-bool PredictionQueue::Offer(Prediction prediction) noexcept {
+bool PredictionQueue::Offer(metrics::Prediction prediction) noexcept {
   try {
     std::unique_lock lock(mu_);
     if (stopping_ || queue_.size() >= options_.capacity) {
@@ -56,7 +56,7 @@ int64_t PredictionQueue::queued() const {
 }
 
 void PredictionQueue::Run() {
-  std::vector<Prediction> batch;
+  std::vector<metrics::Prediction> batch;
   batch.reserve(options_.max_batch);
   std::unique_lock lock(mu_);
   while (true) {

@@ -28,15 +28,16 @@ struct PredictionQueueOptions {
 // What the store reported for a written batch goes to `on_written` (the metrics).
 class PredictionQueue final : public PredictionSink {
  public:
-  using WrittenCallback = std::function<void(std::span<const Prediction>, const PutResult&)>;
+  using WrittenCallback =
+      std::function<void(std::span<const metrics::Prediction>, const PutResult&)>;
 
-  PredictionQueue(PredictionStore* store, std::function<TimeMs()> now,
+  PredictionQueue(PredictionStore* store, std::function<metrics::TimeMs()> now,
                   PredictionQueueOptions options, WrittenCallback on_written);
   ~PredictionQueue() override;  // writes what is queued, then stops
   PredictionQueue(const PredictionQueue&) = delete;
   PredictionQueue& operator=(const PredictionQueue&) = delete;
 
-  bool Offer(Prediction prediction) noexcept override;
+  bool Offer(metrics::Prediction prediction) noexcept override;
   // Returns once everything offered before the call has been written (or failed).
   // The label path calls it first, so a label never races its own prediction in
   // this queue.
@@ -50,14 +51,14 @@ class PredictionQueue final : public PredictionSink {
   void Run();
 
   PredictionStore* store_;
-  std::function<TimeMs()> now_;
+  std::function<metrics::TimeMs()> now_;
   PredictionQueueOptions options_;
   WrittenCallback on_written_;
 
   mutable std::mutex mu_;
   std::condition_variable wake_writer_;
   std::condition_variable written_;
-  std::deque<Prediction> queue_;
+  std::deque<metrics::Prediction> queue_;
   uint64_t offered_seq_ = 0;  // predictions accepted so far
   uint64_t done_seq_ = 0;     // predictions written (or failed) so far
   bool stopping_ = false;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sidecar/store/prediction.h"
+#include "common/metrics/prediction.h"
 
 namespace mm::sidecar {
 
@@ -10,7 +10,7 @@ namespace mm::sidecar {
 class PredictionSink {
  public:
   virtual ~PredictionSink() = default;
-  virtual bool Offer(Prediction prediction) noexcept = 0;
+  virtual bool Offer(metrics::Prediction prediction) noexcept = 0;
 };
 
 }  // namespace mm::sidecar

@@ -5,18 +5,19 @@
 #include <span>
 #include <vector>
 
+#include "common/metrics/prediction.h"
 #include "common/result.h"
-#include "sidecar/store/prediction.h"
 
 namespace mm::sidecar {
 
 // How long and how many predictions wait for their labels.
 struct StoreLimits {
-  int64_t max_pending = 1000000;              // unlabelled predictions kept; oldest evicted beyond
-  TimeMs max_label_delay = 24 * 3600 * 1000;  // an unlabelled prediction expires after this
+  int64_t max_pending = 1000000;  // unlabelled predictions kept; oldest evicted beyond
+  metrics::TimeMs max_label_delay =
+      24 * 3600 * 1000;  // an unlabelled prediction expires after this
   // A label for an id the store has not seen yet is held this long, in case its
   // prediction is still on its way (the race; see docs/accuracy.md).
-  TimeMs early_label_grace = 60 * 1000;
+  metrics::TimeMs early_label_grace = 60 * 1000;
   int64_t max_early_labels = 10000;  // bound on held early labels; oldest dropped beyond
 };
 
@@ -29,17 +30,17 @@ enum class LabelOutcome {
 };
 
 struct ApplyLabelsResult {
-  std::vector<LabelOutcome> outcomes;  // one per label, in order
-  std::vector<JoinedLabel> joined;     // the joins, for the metrics
+  std::vector<LabelOutcome> outcomes;        // one per label, in order
+  std::vector<metrics::JoinedLabel> joined;  // the joins, for the metrics
   int64_t expired_now = 0;  // pending predictions found past max_label_delay (not swept yet)
 };
 
 struct PutResult {
-  int64_t written = 0;             // new predictions stored
-  std::vector<bool> stored;        // per prediction: true if new, false if its id was stored
-  int64_t duplicate_ids = 0;       // ids already stored: ignored
-  int64_t evicted = 0;             // pending predictions evicted by max_pending (unlabelled)
-  std::vector<JoinedLabel> early;  // predictions joined with labels that came first
+  int64_t written = 0;        // new predictions stored
+  std::vector<bool> stored;   // per prediction: true if new, false if its id was stored
+  int64_t duplicate_ids = 0;  // ids already stored: ignored
+  int64_t evicted = 0;        // pending predictions evicted by max_pending (unlabelled)
+  std::vector<metrics::JoinedLabel> early;  // predictions joined with labels that came first
 };
 
 struct SweepResult {
@@ -76,16 +77,19 @@ class PredictionStore {
   virtual ~PredictionStore() = default;
 
   // Stores a batch in one durable write. Joins any held early labels.
-  virtual Result<PutResult> Put(std::span<const Prediction> predictions, TimeMs now) = 0;
+  virtual Result<PutResult> Put(std::span<const metrics::Prediction> predictions,
+                                metrics::TimeMs now) = 0;
   // Joins a batch of labels in one durable write: acknowledged once this returns ok.
-  virtual Result<ApplyLabelsResult> ApplyLabels(std::span<const Label> labels, TimeMs now) = 0;
+  virtual Result<ApplyLabelsResult> ApplyLabels(std::span<const metrics::Label> labels,
+                                                metrics::TimeMs now) = 0;
   // Expires pending predictions older than max_label_delay, drops stale tombstones
   // and early labels. Call periodically (every few seconds).
-  virtual Result<SweepResult> Sweep(TimeMs now) = 0;
+  virtual Result<SweepResult> Sweep(metrics::TimeMs now) = 0;
   virtual StoreStats Stats() const = 0;
   // Every joined prediction still stored whose label arrived at or after `since`,
   // oldest join first: how the metrics are rebuilt after a restart.
-  virtual Status ForEachJoined(TimeMs since, const std::function<void(const JoinedLabel&)>& fn) = 0;
+  virtual Status ForEachJoined(metrics::TimeMs since,
+                               const std::function<void(const metrics::JoinedLabel&)>& fn) = 0;
 };
 
 }  // namespace mm::sidecar

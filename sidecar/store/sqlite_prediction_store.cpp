@@ -248,19 +248,20 @@ Status SqlitePredictionStore::Rollback(Status cause) {
   return cause;
 }
 
-Result<PutResult> SqlitePredictionStore::Put(std::span<const Prediction> predictions, TimeMs now) {
+Result<PutResult> SqlitePredictionStore::Put(std::span<const metrics::Prediction> predictions,
+                                             metrics::TimeMs now) {
   return Accounted(StoreOperation::kPredictions, [&] { return PutLocked(predictions, now); });
 }
 
-Result<PutResult> SqlitePredictionStore::PutLocked(std::span<const Prediction> predictions,
-                                                   TimeMs now) {
+Result<PutResult> SqlitePredictionStore::PutLocked(std::span<const metrics::Prediction> predictions,
+                                                   metrics::TimeMs now) {
   auto& st = *stmts_;
   PutResult out;
   out.stored.assign(predictions.size(), false);
   StoreStats next = stats_;
   if (st.begin.Use().Step() != SQLITE_DONE) return Failure("BEGIN");
   for (size_t i = 0; i < predictions.size(); ++i) {
-    const Prediction& p = predictions[i];
+    const metrics::Prediction& p = predictions[i];
     if (st.insert.Use()
             .Bind(1, p.id)
             .Bind(2, p.time)
@@ -288,7 +289,7 @@ Result<PutResult> SqlitePredictionStore::PutLocked(std::span<const Prediction> p
     --next.early_labels;
     --next.pending;
     ++next.resolved;
-    out.early.push_back(JoinedLabel{p, label, now});
+    out.early.push_back(metrics::JoinedLabel{p, label, now});
   }
   if (next.pending > options_.limits.max_pending) {
     if (st.evict_oldest.Use()
@@ -316,26 +317,27 @@ Result<PutResult> SqlitePredictionStore::PutLocked(std::span<const Prediction> p
   return out;
 }
 
-Result<ApplyLabelsResult> SqlitePredictionStore::ApplyLabels(std::span<const Label> labels,
-                                                             TimeMs now) {
+Result<ApplyLabelsResult> SqlitePredictionStore::ApplyLabels(std::span<const metrics::Label> labels,
+                                                             metrics::TimeMs now) {
   return Accounted(StoreOperation::kLabels, [&] { return ApplyLabelsLocked(labels, now); });
 }
 
-Result<ApplyLabelsResult> SqlitePredictionStore::ApplyLabelsLocked(std::span<const Label> labels,
-                                                                   TimeMs now) {
+Result<ApplyLabelsResult> SqlitePredictionStore::ApplyLabelsLocked(
+    std::span<const metrics::Label> labels, metrics::TimeMs now) {
   auto& st = *stmts_;
   ApplyLabelsResult out;
   out.outcomes.reserve(labels.size());
   StoreStats next = stats_;
   int64_t dropped = 0;
-  const TimeMs oldest_joinable = now - options_.limits.max_label_delay;
+  const metrics::TimeMs oldest_joinable = now - options_.limits.max_label_delay;
   if (st.begin.Use().Step() != SQLITE_DONE) return Failure("BEGIN");
-  for (const Label& l : labels) {
+  for (const metrics::Label& l : labels) {
     auto& join = st.join.Use().Bind(1, l.id).Bind(2, l.value).Bind(3, now).Bind(4, oldest_joinable);
     const int rc = join.Step();
     if (rc == SQLITE_ROW) {
-      JoinedLabel j{Prediction{l.id, join.Int(0), join.Text(1), join.Real(2), join.Scores(3)},
-                    l.value, now};
+      metrics::JoinedLabel j{
+          metrics::Prediction{l.id, join.Int(0), join.Text(1), join.Real(2), join.Scores(3)},
+          l.value, now};
       if (join.Step() != SQLITE_DONE) return Rollback(Failure("joining a label")).error();
       out.joined.push_back(std::move(j));
       out.outcomes.push_back(LabelOutcome::kJoined);
@@ -388,15 +390,15 @@ Result<ApplyLabelsResult> SqlitePredictionStore::ApplyLabelsLocked(std::span<con
   return out;
 }
 
-Result<SweepResult> SqlitePredictionStore::Sweep(TimeMs now) {
+Result<SweepResult> SqlitePredictionStore::Sweep(metrics::TimeMs now) {
   return Accounted(StoreOperation::kSweep, [&] { return SweepLocked(now); });
 }
 
-Result<SweepResult> SqlitePredictionStore::SweepLocked(TimeMs now) {
+Result<SweepResult> SqlitePredictionStore::SweepLocked(metrics::TimeMs now) {
   auto& st = *stmts_;
   SweepResult out;
   StoreStats next = stats_;
-  const TimeMs delay = options_.limits.max_label_delay;
+  const metrics::TimeMs delay = options_.limits.max_label_delay;
   if (st.begin.Use().Step() != SQLITE_DONE) return Failure("BEGIN");
   if (st.expire.Use().Bind(1, now - delay).Bind(2, now).Step() != SQLITE_DONE) {
     return Rollback(Failure("expiring predictions")).error();
@@ -429,14 +431,15 @@ int64_t SqlitePredictionStore::early_labels_dropped_by_bound() const {
   return early_dropped_by_bound_;
 }
 
-Status SqlitePredictionStore::ForEachJoined(TimeMs since,
-                                            const std::function<void(const JoinedLabel&)>& fn) {
+Status SqlitePredictionStore::ForEachJoined(
+    metrics::TimeMs since, const std::function<void(const metrics::JoinedLabel&)>& fn) {
   std::lock_guard lock(mu_);
   auto& q = stmts_->joined_since.Use().Bind(1, since);
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
-    fn(JoinedLabel{Prediction{q.Text(0), q.Int(1), q.Text(2), q.Real(3), q.Scores(4)}, q.Real(5),
-                   q.Int(6)});
+    fn(metrics::JoinedLabel{
+        metrics::Prediction{q.Text(0), q.Int(1), q.Text(2), q.Real(3), q.Scores(4)}, q.Real(5),
+        q.Int(6)});
   }
   q.Use();
   if (rc != SQLITE_DONE) return Failure("reading joined predictions");

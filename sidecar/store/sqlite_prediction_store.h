@@ -35,11 +35,14 @@ class SqlitePredictionStore final : public PredictionStore {
   SqlitePredictionStore(const SqlitePredictionStore&) = delete;
   SqlitePredictionStore& operator=(const SqlitePredictionStore&) = delete;
 
-  Result<PutResult> Put(std::span<const Prediction> predictions, TimeMs now) override;
-  Result<ApplyLabelsResult> ApplyLabels(std::span<const Label> labels, TimeMs now) override;
-  Result<SweepResult> Sweep(TimeMs now) override;
+  Result<PutResult> Put(std::span<const metrics::Prediction> predictions,
+                        metrics::TimeMs now) override;
+  Result<ApplyLabelsResult> ApplyLabels(std::span<const metrics::Label> labels,
+                                        metrics::TimeMs now) override;
+  Result<SweepResult> Sweep(metrics::TimeMs now) override;
   StoreStats Stats() const override;
-  Status ForEachJoined(TimeMs since, const std::function<void(const JoinedLabel&)>& fn) override;
+  Status ForEachJoined(metrics::TimeMs since,
+                       const std::function<void(const metrics::JoinedLabel&)>& fn) override;
 
   // New bounds (a config reload): a lower maxPending evicts at the next Put, a
   // shorter maxLabelDelay expires at the next Sweep. Limits must be positive.
@@ -57,9 +60,11 @@ class SqlitePredictionStore final : public PredictionStore {
   Status Exec(const char* sql);
   Status Rollback(Status cause);
   // The three writes, with mu_ held; their public callers account for the outcome.
-  Result<PutResult> PutLocked(std::span<const Prediction> predictions, TimeMs now);
-  Result<ApplyLabelsResult> ApplyLabelsLocked(std::span<const Label> labels, TimeMs now);
-  Result<SweepResult> SweepLocked(TimeMs now);
+  Result<PutResult> PutLocked(std::span<const metrics::Prediction> predictions,
+                              metrics::TimeMs now);
+  Result<ApplyLabelsResult> ApplyLabelsLocked(std::span<const metrics::Label> labels,
+                                              metrics::TimeMs now);
+  Result<SweepResult> SweepLocked(metrics::TimeMs now);
   // The error of the call that just failed; notes whether the volume was full.
   Error Failure(std::string_view what);
   // Runs `write` (one of the three above) with mu_ held and tells health_ how it

@@ -12,14 +12,13 @@
 
 namespace {
 
-const mm::webhook::MonitorView& FuzzMonitor() {
-  static const mm::webhook::MonitorView m =
-      mm::webhook::MonitorFromJson(
-          {{"metadata", {{"name", "fuzz"}, {"namespace", "ml"}}},
-           {"spec",
-            {{"selector", {{"matchExpressions", {{{"key", "app"}, {"operator", "Exists"}}}}}},
-             {"serving", {{"port", "http"}}}}}})
-          .value();
+const mm::api::ParsedMonitor& FuzzMonitor() {
+  static const mm::api::ParsedMonitor m = mm::api::ParsedMonitor::FromJson(
+      {{"metadata", {{"name", "fuzz"}, {"namespace", "ml"}}},
+       {"spec",
+        {{"selector", {{"matchExpressions", {{{"key", "app"}, {"operator", "Exists"}}}}}},
+         {"target", {{"name", "fuzz"}}},
+         {"serving", {{"port", "http"}}}}}});
   return m;
 }
 
@@ -33,15 +32,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   const auto& pod = request->object;
-  const std::vector<mm::webhook::MonitorView> monitors = {FuzzMonitor()};
+  const std::vector<mm::api::ParsedMonitor> monitors = {FuzzMonitor()};
   const auto decision = mm::webhook::DecideInjection(pod, monitors);
   mm::webhook::AdmissionResponse response;
   response.uid = request->uid;
   if (decision.outcome == mm::webhook::InjectionDecision::Outcome::kInject) {
-    // Try both the monitor's named port and the first declared port.
-    for (const char* port : {"http", ""}) {
-      mm::webhook::MonitorView m = FuzzMonitor();
-      m.serving_port_name = port;
+    // Try both the monitor's named port and a port by number.
+    for (const mm::api::PortRef& port : {mm::api::PortRef{"http", 0}, mm::api::PortRef{"", 8000}}) {
+      mm::api::ParsedMonitor m = FuzzMonitor();
+      m.monitor->spec.serving.port = port;
       auto patch = mm::webhook::BuildSidecarPatch(pod, m, {});
       if (!patch) continue;
       try {

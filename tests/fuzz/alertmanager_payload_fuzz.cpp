@@ -20,8 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<mm::api::ExternalAlert> status;
   std::vector<std::string> known;
   for (const auto& alert : parsed->alerts) {
-    if (alert.starts_at <= mm::op::SystemTime{}) std::abort();
-    if (alert.ends_at && *alert.ends_at <= mm::op::SystemTime{}) std::abort();
+    if (alert.starts_at <= mm::SystemTime{}) std::abort();
+    if (alert.ends_at && *alert.ends_at <= mm::SystemTime{}) std::abort();
     auto target = mm::op::TargetOf(alert);
     if (!target) continue;
     if (target->alert.empty() || target->monitor.empty() || target->ns.empty()) std::abort();

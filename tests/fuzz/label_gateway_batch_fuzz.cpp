@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "operator/api/label_gateway.h"
+#include "operator/endpoints/label_gateway.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

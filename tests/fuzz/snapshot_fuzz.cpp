@@ -3,15 +3,15 @@
 #include <cstdint>
 #include <string_view>
 
-#include "sidecar/admin/snapshot.h"
+#include "common/metrics/sidecar_snapshot.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto j = nlohmann::json::parse(std::string_view(reinterpret_cast<const char*>(data), size),
                                        nullptr, false);
   if (j.is_discarded()) return 0;
-  auto s = mm::sidecar::Snapshot::FromJson(j);
+  auto s = mm::metrics::SidecarSnapshot::FromJson(j);
   if (!s) return 0;
-  mm::sidecar::Snapshot copy = *s;
+  mm::metrics::SidecarSnapshot copy = *s;
   (void)copy.Merge(*s);
   for (const auto& b : copy.buckets) (void)b.latency_seconds.Quantile(0.99);
   (void)copy.ToJson().dump();

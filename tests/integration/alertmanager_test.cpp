@@ -15,10 +15,10 @@
 #include <iostream>
 
 #include "common/tls/server_context.h"
-#include "operator/api/alert_receiver.h"
-#include "operator/api/api_server.h"
-#include "operator/api/kube_authenticator.h"
-#include "operator/api/shared_secret_authenticator.h"
+#include "operator/endpoints/alert_receiver.h"
+#include "operator/endpoints/api_server.h"
+#include "operator/endpoints/kube_authenticator.h"
+#include "operator/endpoints/shared_secret_authenticator.h"
 #include "tests/support/https_client.h"
 #include "tests/support/local_process.h"
 #include "tests/support/remediation_fixture.h"

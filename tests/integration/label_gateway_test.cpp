@@ -2,7 +2,7 @@
 // SubjectAccessReview with RBAC, ServiceAccount tokens from the TokenRequest
 // API) and real sidecars (in-process, each on its own 127.0.0.N, with its
 // durable store), reached through pods whose status plays the kubelet's part.
-#include "operator/api/label_gateway.h"
+#include "operator/endpoints/label_gateway.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,13 +11,13 @@
 #include <iostream>
 #include <thread>
 
+#include "common/api/model_monitor.h"
 #include "common/api/monitor_tokens.h"
 #include "common/base64.h"
 #include "common/kube/resource_path.h"
 #include "common/tls/server_context.h"
-#include "operator/api/api_server.h"
-#include "operator/api/kube_authenticator.h"
-#include "operator/reconcile/monitor_view.h"
+#include "operator/endpoints/api_server.h"
+#include "operator/endpoints/kube_authenticator.h"
 #include "operator/reconcile/token_secret.h"
 #include "sidecar/sidecar.h"
 #include "tests/support/control_plane.h"
@@ -46,7 +46,7 @@ struct LocalSidecar {
     c.proxy.port = 0;
     c.admin_address = ip;
     c.admin_port = admin_port;  // 0 the first time; the same port after a restart
-    c.protocol = {"kserve-v1", "$"};
+    c.protocol = {api::Protocol::kKServeV1, "$"};
     c.ground_truth.emplace();
     c.ground_truth->store_dir = dir.string();
     c.label_token = token;
@@ -83,8 +83,7 @@ class LabelGatewayTest : public ::testing::Test {
                        ModelMonitor("fraud", {{"matchLabels", {{"app", "fraud"}}}}, "fraud"));
     ASSERT_TRUE(monitor.ok()) << monitor.Message();
     // What the reconciler does for every monitor (operator_test / injection_e2e_test).
-    ASSERT_TRUE(
-        op::EnsureTokenSecret(*operator_client_, op::MonitorView::FromJson(monitor.body)).ok());
+    ASSERT_TRUE(op::EnsureTokenSecret(*operator_client_, api::MetadataOf(monitor.body)).ok());
     auto secret =
         admin_->Get(ResourcePath{"v1", "secrets", ns_, api::TokenSecretName("fraud")}.Url());
     label_token_ = Base64Decode(secret.body["data"]["label-token"].get<std::string>()).value();

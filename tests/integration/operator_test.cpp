@@ -182,7 +182,7 @@ TEST_F(OperatorTest, StatusConvergesOnCreateUpdateAndDelete) {
             << " ms\n";
 
   // An invalid selector never reaches the reconciler: the CRD's schema refuses it
-  // (the reconciler's terminal InvalidSelector path is covered by its unit test).
+  // (the reconciler's terminal InvalidSpec path is covered by its unit test).
   auto invalid = admin_->Patch(
       Monitor("fraud").Url(),
       {{"spec",

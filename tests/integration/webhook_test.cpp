@@ -38,7 +38,7 @@ constexpr char kOperatorNamespace[] = "modelmonitor";
 class CountingLookup final : public MonitorLookup {
  public:
   explicit CountingLookup(kube::KubeClient& client) : api_(client) {}
-  Result<std::vector<MonitorView>> MonitorsIn(const std::string& ns) override {
+  Result<std::vector<api::ParsedMonitor>> MonitorsIn(const std::string& ns) override {
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++calls_[ns];

@@ -11,14 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "common/metrics/accuracy_snapshot.h"
 #include "sidecar/labels/label_joiner.h"
-#include "sidecar/metrics/accuracy_snapshot.h"
 #include "sidecar/store/prediction_queue.h"
 #include "sidecar/store/sqlite_prediction_store.h"
 
 namespace {
 
-using mm::sidecar::TimeMs;
+using mm::metrics::TimeMs;
 using nlohmann::json;
 
 constexpr double kExact = 1e-9;  // relative to max(1, |value|)
@@ -44,15 +44,15 @@ struct Pod {
 };
 
 int RunTask(const std::string& task_name, const std::string& data, const std::string& work) {
-  auto task = mm::sidecar::ParseTask(task_name);
-  if (!task) return std::fprintf(stderr, "%s\n", task.error().message.c_str()), 1;
+  auto task = mm::api::FromString<mm::api::Task>(task_name);
+  if (!task) return std::fprintf(stderr, "%s is not a task\n", task_name.c_str()), 1;
   const auto predictions = ReadJsonLines(data + "/" + task_name + ".predictions.jsonl");
   const auto labels = ReadJsonLines(data + "/" + task_name + ".labels.jsonl");
   json expected;
   std::ifstream(data + "/" + task_name + ".expected.json") >> expected;
 
-  mm::sidecar::AccuracyConfig config;
-  config.task = task.value();
+  mm::metrics::AccuracyConfig config;
+  config.task = *task;
   std::vector<Pod> pods(kPods);
   for (int i = 0; i < kPods; ++i) {
     Pod& pod = pods[static_cast<size_t>(i)];
@@ -64,7 +64,7 @@ int RunTask(const std::string& task_name, const std::string& data, const std::st
     pod.metrics = std::make_unique<mm::sidecar::AccuracyWindows>(config);
     pod.queue = std::make_unique<mm::sidecar::PredictionQueue>(
         pod.store.get(), [&pod] { return pod.now; }, mm::sidecar::PredictionQueueOptions{},
-        [&pod](std::span<const mm::sidecar::Prediction> batch,
+        [&pod](std::span<const mm::metrics::Prediction> batch,
                const mm::sidecar::PutResult& result) {
           pod.metrics->RecordWritten(batch, result, pod.now);
         });
@@ -77,7 +77,7 @@ int RunTask(const std::string& task_name, const std::string& data, const std::st
     const json& row = predictions[i];
     Pod& pod = pods[i % kPods];
     pod.now = row["time"].get<TimeMs>();
-    mm::sidecar::Prediction p{row["id"], pod.now, "rev-1", row["value"].get<double>(),
+    mm::metrics::Prediction p{row["id"], pod.now, "rev-1", row["value"].get<double>(),
                               row.value("scores", std::vector<double>{})};
     if (!pod.queue->Offer(std::move(p))) return std::fprintf(stderr, "queue dropped\n"), 1;
   }
@@ -113,10 +113,10 @@ int RunTask(const std::string& task_name, const std::string& data, const std::st
   }
 
   // The operator's view: each pod's snapshot through JSON, merged.
-  auto merged = mm::sidecar::AccuracySnapshotFromJson(
+  auto merged = mm::metrics::AccuracySnapshotFromJson(
       json::parse(mm::sidecar::ToJson(pods[0].metrics->Snapshot(0)).dump()));
   for (int i = 1; i < kPods && merged; ++i) {
-    auto other = mm::sidecar::AccuracySnapshotFromJson(
+    auto other = mm::metrics::AccuracySnapshotFromJson(
         json::parse(mm::sidecar::ToJson(pods[static_cast<size_t>(i)].metrics->Snapshot(0)).dump()));
     if (!other || !merged->Merge(other.value())) return std::fprintf(stderr, "merge failed\n"), 1;
   }

@@ -12,7 +12,7 @@ namespace mm::testing {
 // A PredictionSink that keeps every prediction offered to it, for tests.
 class CapturingPredictionSink : public sidecar::PredictionSink {
  public:
-  bool Offer(sidecar::Prediction prediction) noexcept override {
+  bool Offer(metrics::Prediction prediction) noexcept override {
     std::lock_guard lock(mu_);
     predictions_.push_back(std::move(prediction));
     return true;
@@ -22,7 +22,7 @@ class CapturingPredictionSink : public sidecar::PredictionSink {
     return predictions_.size();
   }
   // Waits up to `timeout` for at least `n` predictions, then returns all of them.
-  std::vector<sidecar::Prediction> Await(size_t n, std::chrono::milliseconds timeout) const {
+  std::vector<metrics::Prediction> Await(size_t n, std::chrono::milliseconds timeout) const {
     mm::testing::WaitFor([&] { return size() >= n; }, timeout, std::chrono::milliseconds(1));
     std::lock_guard lock(mu_);
     return predictions_;
@@ -30,7 +30,7 @@ class CapturingPredictionSink : public sidecar::PredictionSink {
 
  private:
   mutable std::mutex mu_;
-  std::vector<sidecar::Prediction> predictions_;
+  std::vector<metrics::Prediction> predictions_;
 };
 
 }  // namespace mm::testing

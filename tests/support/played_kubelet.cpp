@@ -13,6 +13,7 @@
 #include <set>
 
 #include "common/kube/resource_path.h"
+#include "common/rfc3339.h"
 #include "tests/support/http_call.h"
 #include "tests/support/wait.h"
 
@@ -23,14 +24,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string Now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string Now() { return FormatRfc3339(std::chrono::system_clock::now()); }
 
 }  // namespace
 

@@ -85,16 +85,5 @@ TEST(OptionsTest, PrometheusObjectsAreOffByDefaultAndTakeKeyValueLabels) {
       << bad.error().message;
 }
 
-TEST(OptionsTest, ParseDuration) {
-  int64_t ms = 0;
-  EXPECT_TRUE(ParseDuration("500ms", &ms));
-  EXPECT_EQ(ms, 500);
-  EXPECT_TRUE(ParseDuration("5m", &ms));
-  EXPECT_EQ(ms, 300000);
-  EXPECT_FALSE(ParseDuration("5", &ms));
-  EXPECT_FALSE(ParseDuration("s", &ms));
-  EXPECT_FALSE(ParseDuration("1.5s", &ms));
-}
-
 }  // namespace
 }  // namespace mm::op

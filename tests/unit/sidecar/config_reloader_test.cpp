@@ -93,7 +93,7 @@ TEST_F(ConfigReloaderTest, AValidChangeIsSwappedInOnce) {
   ASSERT_EQ(applied_.size(), 1u);
   EXPECT_EQ(applied_[0].requests.request_id_header, "x-trace-id");
   EXPECT_EQ(applied_[0].requests.sample_rate, 0.25);
-  EXPECT_EQ(applied_[0].protocol.protocol, "kserve-v1");
+  EXPECT_EQ(applied_[0].protocol.protocol, api::Protocol::kKServeV1);
   EXPECT_EQ(applied_[0].monitor_spec, file_);
 
   const auto live = reloader_->identity();

@@ -20,12 +20,12 @@ TEST(MonitorConfigTest, MapsServingSidecarAndGroundTruth) {
   SidecarConfig c;
   ASSERT_TRUE(ApplyMonitorSpec(kSpec, &c).ok());
   EXPECT_EQ(c.proxy.upstream_port, 8081);
-  EXPECT_EQ(c.protocol.protocol, "kserve-v1");
+  EXPECT_EQ(c.protocol.protocol, api::Protocol::kKServeV1);
   EXPECT_EQ(c.requests.request_id_header, "x-trace-id");
   EXPECT_EQ(c.requests.sample_rate, 0.25);
   EXPECT_EQ(c.requests.max_body_bytes, 2048u);
   ASSERT_TRUE(c.ground_truth);
-  EXPECT_EQ(c.ground_truth->accuracy.task, Task::kBinary);
+  EXPECT_EQ(c.ground_truth->accuracy.task, api::Task::kBinaryClassification);
   EXPECT_EQ(c.ground_truth->accuracy.positive_class, 1);
   EXPECT_EQ(c.ground_truth->accuracy.threshold, 0.7);
   EXPECT_EQ(c.ground_truth->limits.max_label_delay, 2 * 3600 * 1000);

@@ -1,9 +1,10 @@
 // The contract between the webhook and the sidecar: what the webhook injects as
-// MM_MONITOR_CONFIG (MonitorView::sidecar_config) is what ApplyMonitorSpec reads.
+// MM_MONITOR_CONFIG (api::SidecarConfigText) is what ApplyMonitorSpec reads.
 #include <gtest/gtest.h>
 
+#include "common/api/parsed_monitor.h"
+#include "common/api/sidecar_monitor_config.h"
 #include "common/yaml_json.h"
-#include "operator/webhook/monitor_view.h"
 #include "sidecar/monitor_config.h"
 #include "tests/support/crd_schema.h"
 
@@ -18,17 +19,18 @@ TEST(MonitorConfigWebhookTest, TheSidecarReadsWhatTheWebhookInjects) {
   monitor["metadata"]["namespace"] = "payments";
   monitor["metadata"]["uid"] = "0b6f3a52-1111-2222-3333-444455556666";
   monitor["metadata"]["generation"] = 3;
-  auto view = webhook::MonitorFromJson(monitor);
-  ASSERT_TRUE(view.ok()) << view.error().message;
-  ASSERT_TRUE(view->sidecar_config.contains("monitor"));  // the injected form, not a whole spec
+  const api::ParsedMonitor read = api::ParsedMonitor::FromJson(monitor);
+  ASSERT_TRUE(read.ok()) << read.error;
+  const auto injected = nlohmann::json::parse(api::SidecarConfigText(*read.monitor));
+  ASSERT_TRUE(injected.contains("monitor"));  // the injected form, not a whole spec
 
   SidecarConfig c;
-  auto applied = ApplyMonitorSpec(view->sidecar_config, &c);
-  ASSERT_TRUE(applied.ok()) << applied.error().message << "\n" << view->sidecar_config.dump();
-  EXPECT_EQ(c.protocol.protocol, "open-inference-v2");
+  auto applied = ApplyMonitorSpec(injected, &c);
+  ASSERT_TRUE(applied.ok()) << applied.error().message << "\n" << injected.dump();
+  EXPECT_EQ(c.protocol.protocol, api::Protocol::kOpenInferenceV2);
   EXPECT_EQ(c.requests.request_id_header, "x-request-id");
   ASSERT_TRUE(c.ground_truth);
-  EXPECT_EQ(c.ground_truth->accuracy.task, Task::kBinary);
+  EXPECT_EQ(c.ground_truth->accuracy.task, api::Task::kBinaryClassification);
   EXPECT_EQ(c.ground_truth->accuracy.threshold, 0.5);
   EXPECT_EQ(c.ground_truth->limits.max_pending, 2000000);
   EXPECT_TRUE(c.Validate().ok());

@@ -19,7 +19,7 @@ TEST(ReloadPlanTest, RequestSettingsAndProtocolReload) {
   live.monitor_spec = "old";
   SidecarConfig next = live;
   next.monitor_spec = "new";
-  next.protocol = {"json", "$.predictions"};
+  next.protocol = {api::Protocol::kJson, "$.predictions"};
   next.requests.request_id_header = "x-trace-id";
   next.requests.sample_rate = 0.1;
   next.requests.max_body_bytes = 2048;
@@ -39,19 +39,19 @@ TEST(ReloadPlanTest, TheModelPortNeedsARestartAndKeepsItsValue) {
   live.proxy.upstream_port = 8000;
   SidecarConfig next = live;
   next.proxy.upstream_port = 9000;
-  next.protocol.protocol = "kserve-v1";
+  next.protocol.protocol = api::Protocol::kKServeV1;
   const ReloadPlan plan = PlanReload(live, next);
   EXPECT_EQ(plan.restart_required, Fields{"spec.serving.port"});
   EXPECT_EQ(plan.reloaded, Fields{"spec.serving.protocol"});
   EXPECT_EQ(plan.config.proxy.upstream_port, 8000);
-  EXPECT_EQ(plan.config.protocol.protocol, "kserve-v1");
+  EXPECT_EQ(plan.config.protocol.protocol, api::Protocol::kKServeV1);
 }
 
 TEST(ReloadPlanTest, StoreLimitsReloadButScoringNeedsARestart) {
   SidecarConfig live = WithGroundTruth();
   SidecarConfig next = live;
   next.ground_truth->store_dir.clear();  // a fresh load has the flag's folder, or none
-  next.ground_truth->accuracy.task = Task::kMulticlass;
+  next.ground_truth->accuracy.task = api::Task::kMulticlassClassification;
   next.ground_truth->accuracy.positive_class = 0;
   next.ground_truth->accuracy.threshold = 0.7;
   next.ground_truth->limits.max_pending = 500;
@@ -63,7 +63,7 @@ TEST(ReloadPlanTest, StoreLimitsReloadButScoringNeedsARestart) {
   EXPECT_EQ(plan.reloaded,
             (Fields{"spec.groundTruth.maxLabelDelay", "spec.groundTruth.maxPending"}));
   ASSERT_TRUE(plan.config.ground_truth);
-  EXPECT_EQ(plan.config.ground_truth->accuracy.task, Task::kBinary);
+  EXPECT_EQ(plan.config.ground_truth->accuracy.task, api::Task::kBinaryClassification);
   EXPECT_EQ(plan.config.ground_truth->accuracy.threshold, 0.5);
   EXPECT_EQ(plan.config.ground_truth->limits.max_pending, 500);
   EXPECT_EQ(plan.config.ground_truth->limits.max_label_delay, 60 * 1000);

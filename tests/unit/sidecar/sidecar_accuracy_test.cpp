@@ -62,7 +62,7 @@ class SidecarAccuracyTest : public ::testing::Test {
     config.proxy.upstream_port = model_->port();
     config.admin_address = "127.0.0.1";
     config.admin_port = 0;
-    config.protocol = {"kserve-v1", "$"};
+    config.protocol = {api::Protocol::kKServeV1, "$"};
     config.ground_truth.emplace();
     config.ground_truth->store_dir = dir_.string();
     config.ground_truth->refresh = std::chrono::milliseconds(50);

@@ -22,9 +22,6 @@ TEST(SidecarConfigTest, EachBadFieldIsNamedWithWhatWouldBeRight) {
   c.requests.request_id_header = "X-Request-Id";
   expect_error(c, "lower-case header name");
   c = {};
-  c.protocol.protocol = "grpc";
-  expect_error(c, "use open-inference-v2");
-  c = {};
   c.protocol.output_path = "predictions";
   expect_error(c, "outputPath");
   c = {};
@@ -56,13 +53,24 @@ TEST(SidecarOptionsTest, FlagsBecomeAConfig) {
   EXPECT_EQ(c->proxy.upstream_host, "localhost");
   EXPECT_EQ(c->proxy.upstream_port, 8501);
   EXPECT_EQ(c->proxy.port, 8081);
-  EXPECT_EQ(c->protocol.protocol, "kserve-v1");
+  EXPECT_EQ(c->protocol.protocol, api::Protocol::kKServeV1);
   EXPECT_DOUBLE_EQ(c->requests.sample_rate, 0.25);
   EXPECT_EQ(c->proxy.upstream_timeout, std::chrono::milliseconds(2500));
   EXPECT_EQ(c->proxy.listen_address, "0.0.0.0");  // a pod's default: every interface
   EXPECT_EQ(c->admin_address, "0.0.0.0");
   options.upstream = "8000";
   EXPECT_FALSE(ConfigFromOptions(options).ok());
+
+  CLI::App refusing;
+  SidecarOptions unused;
+  AddFlags(refusing, &unused);
+  const char* grpc[] = {"sidecar", "--protocol", "grpc"};
+  try {
+    refusing.parse(static_cast<int>(std::size(grpc)), grpc);
+    ADD_FAILURE() << "--protocol grpc was accepted";
+  } catch (const CLI::ValidationError& e) {
+    EXPECT_NE(std::string(e.what()).find("grpc"), std::string::npos) << e.what();
+  }
   options.upstream = "127.0.0.1:99999";
   EXPECT_FALSE(ConfigFromOptions(options).ok());
 }

@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "sidecar/admin/snapshot.h"
+#include "common/metrics/sidecar_snapshot.h"
 #include "tests/support/test_upstream.h"
 #include "tests/support/wait.h"
 
@@ -53,7 +53,7 @@ TEST(SidecarTest, ServesDataAndAdminPortsFromOneConfigWithSeveralThreads) {
   config.proxy.threads = 3;
   config.admin_address = "127.0.0.1";
   config.admin_port = 0;
-  config.protocol = {"kserve-v1", "$"};
+  config.protocol = {api::Protocol::kKServeV1, "$"};
   config.resources.interval = std::chrono::milliseconds(50);
   config.admin_token = "adm";
   const auto store =

@@ -55,5 +55,15 @@ TEST(FormatDuration, WritesTheShortestTextThatReadsBack) {
   }
 }
 
+TEST(DurationTest, FlagsReadTheSameGrammarInMilliseconds) {
+  EXPECT_EQ(ParseMilliseconds("500ms"), std::chrono::milliseconds(500));
+  EXPECT_EQ(ParseMilliseconds("5m"), std::chrono::milliseconds(300'000));
+  EXPECT_EQ(ParseMilliseconds("1.5s"), std::chrono::milliseconds(1500));
+  EXPECT_EQ(ParseMilliseconds("1h30m"), std::chrono::milliseconds(5'400'000));
+  EXPECT_FALSE(ParseMilliseconds("5"));
+  EXPECT_FALSE(ParseMilliseconds("s"));
+  EXPECT_FALSE(ParseMilliseconds("-1s"));
+}
+
 }  // namespace
 }  // namespace mm::api

@@ -209,19 +209,27 @@ TEST(ModelMonitorSpecToJson, WritesEveryDefaultAndReadsBackTheSame) {
   EXPECT_FALSE(j.contains("groundTruth"));
 }
 
-TEST(LabelSelector, MatchesLabelsAndExpressions) {
+TEST(LabelSelector, CompilesToTheOneMatcher) {
   LabelSelector s;
   s.match_labels = {{"app", "fraud"}};
   s.match_expressions = {{"track", SelectorOperator::kIn, {"stable", "canary"}},
                          {"shadow", SelectorOperator::kDoesNotExist, {}}};
-  EXPECT_TRUE(s.Matches({{"app", "fraud"}, {"track", "stable"}}));
-  EXPECT_FALSE(s.Matches({{"app", "fraud"}, {"track", "dev"}}));
-  EXPECT_FALSE(s.Matches({{"app", "fraud"}, {"track", "stable"}, {"shadow", "1"}}));
-  EXPECT_FALSE(s.Matches({{"app", "other"}, {"track", "stable"}}));
+  auto compiled = s.Compile();
+  ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+  using Labels = std::map<std::string, std::string>;
+  EXPECT_TRUE(compiled->Matches(Labels{{"app", "fraud"}, {"track", "stable"}}));
+  EXPECT_FALSE(compiled->Matches(Labels{{"app", "fraud"}, {"track", "dev"}}));
+  EXPECT_FALSE(compiled->Matches(Labels{{"app", "fraud"}, {"track", "stable"}, {"shadow", "1"}}));
+  EXPECT_FALSE(compiled->Matches(Labels{{"app", "other"}, {"track", "stable"}}));
   s.match_expressions = {{"tier", SelectorOperator::kNotIn, {"batch"}},
                          {"app", SelectorOperator::kExists, {}}};
-  EXPECT_TRUE(s.Matches({{"app", "fraud"}}));
-  EXPECT_FALSE(s.Matches({{"app", "fraud"}, {"tier", "batch"}}));
+  compiled = s.Compile();
+  ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+  EXPECT_TRUE(compiled->Matches(Labels{{"app", "fraud"}}));
+  EXPECT_FALSE(compiled->Matches(Labels{{"app", "fraud"}, {"tier", "batch"}}));
+  // Built by hand without values, In cannot compile: an error, not a selector.
+  s.match_expressions = {{"tier", SelectorOperator::kIn, {}}};
+  EXPECT_FALSE(s.Compile().ok());
 }
 
 }  // namespace

@@ -11,11 +11,11 @@ using api::Metric;
 
 constexpr int64_t kNow = 1'800'000'095;  // bucket 1'800'000'090 is the current one
 
-sidecar::BucketStats Bucket(int64_t start, int ok, int errors, double latency) {
-  sidecar::BucketStats b;
+metrics::BucketStats Bucket(int64_t start, int ok, int errors, double latency) {
+  metrics::BucketStats b;
   b.start_unix = start;
   for (int i = 0; i < ok + errors; ++i) {
-    sidecar::RequestObservation o;
+    metrics::RequestObservation o;
     o.time = std::chrono::system_clock::time_point(std::chrono::seconds(start));
     o.status = i < ok ? 200 : 503;
     o.latency_seconds = latency;
@@ -24,7 +24,7 @@ sidecar::BucketStats Bucket(int64_t start, int ok, int errors, double latency) {
   return b;
 }
 
-PodSnapshot Pod(const std::string& name, std::vector<sidecar::BucketStats> buckets,
+PodSnapshot Pod(const std::string& name, std::vector<metrics::BucketStats> buckets,
                 nlohmann::json resources = nlohmann::json::object()) {
   PodSnapshot p;
   p.pod = name;
@@ -115,8 +115,8 @@ TEST(MonitorWindowTest, PodsWithAnotherBucketWidthAreReportedNotMerged) {
 TEST(MonitorWindowTest, AccuracyMergesConfusionCountsOfAllPods) {
   auto pod = [](const std::string& name, int64_t tp, int64_t fn) {
     PodSnapshot p = Pod(name, {});
-    sidecar::AccuracySnapshot a;
-    sidecar::AccuracyBucket b;
+    metrics::AccuracySnapshot a;
+    metrics::AccuracyBucket b;
     b.joined = tp + fn;
     b.recorded = tp + fn;
     b.confusion[{1, 1}] = tp;

@@ -15,9 +15,9 @@ namespace {
 using nlohmann::json;
 
 json SnapshotJson(uint64_t requests) {
-  sidecar::Snapshot s;
+  metrics::SidecarSnapshot s;
   s.bucket_seconds = 10;
-  sidecar::BucketStats b;
+  metrics::BucketStats b;
   b.start_unix = 1'800'000'000;
   b.requests = requests;
   s.buckets.push_back(b);

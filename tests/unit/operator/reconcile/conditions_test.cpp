@@ -73,14 +73,14 @@ TEST(ConditionsTest, MissingTargetIsDegraded) {
   EXPECT_NE(Find(cs, "Degraded").message.find("Deployment prod/fraud"), std::string::npos);
 }
 
-TEST(ConditionsTest, InvalidSelectorIsATerminalSpecError) {
+TEST(ConditionsTest, InvalidSpecIsATerminalSpecError) {
   Observation o = Healthy();
-  o.selector_error = "spec.selector.matchExpressions[0].operator: \"Eq\" is not one of In, ...";
+  o.spec_error = "spec.selector.matchExpressions[0].operator: \"Eq\" is not one of In, ...";
   auto cs = ComputeConditions(o);
-  EXPECT_EQ(Find(cs, "Ready").reason, "InvalidSelector");
+  EXPECT_EQ(Find(cs, "Ready").reason, "InvalidSpec");
   EXPECT_EQ(Find(cs, "Injected").status, "Unknown");
   EXPECT_EQ(Find(cs, "Degraded").status, "True");
-  EXPECT_EQ(Find(cs, "Degraded").message, o.selector_error);
+  EXPECT_EQ(Find(cs, "Degraded").message, o.spec_error);
 }
 
 TEST(DesiredStatusTest, KeepsTransitionTimesAndOtherFields) {

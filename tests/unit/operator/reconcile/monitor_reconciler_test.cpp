@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "common/api/parsed_monitor.h"
+#include "common/api/sidecar_monitor_config.h"
+#include "operator/webhook/annotations.h"
 #include "operator/webhook/injection_report.h"
-#include "operator/webhook/monitor_view.h"
 #include "tests/support/fake_kube_client.h"
 
 namespace mm::op {
@@ -16,15 +18,16 @@ const std::string kMonitors = "/apis/modelmonitor.io/v1alpha1/namespaces/ns/mode
 const std::string kStatus = kMonitors + "/m/status";
 
 json Monitor(const json& selector, json status = nullptr) {
-  json m = {{"apiVersion", kApiVersion},
-            {"kind", kKind},
-            {"metadata",
-             {{"name", "m"},
-              {"namespace", "ns"},
-              {"uid", "u1"},
-              {"generation", 4},
-              {"resourceVersion", "7"}}},
-            {"spec", {{"selector", selector}}}};
+  json m = {
+      {"apiVersion", api::kApiVersion},
+      {"kind", api::kKind},
+      {"metadata",
+       {{"name", "m"},
+        {"namespace", "ns"},
+        {"uid", "u1"},
+        {"generation", 4},
+        {"resourceVersion", "7"}}},
+      {"spec", {{"selector", selector}, {"target", {{"kind", "Deployment"}, {"name", "m"}}}}}};
   if (!status.is_null()) m["status"] = status;
   return m;
 }
@@ -35,7 +38,7 @@ json Pod(const std::string& name, bool injected) {
               {"namespace", "ns"},
               {"resourceVersion", "1"},
               {"labels", {{"app", "fraud"}}}}}};
-  if (injected) p["metadata"]["annotations"] = {{kInjectedAnnotation, "m@0.1.0"}};
+  if (injected) p["metadata"]["annotations"] = {{webhook::kInjectedAnnotation, "m@0.1.0"}};
   return p;
 }
 
@@ -48,13 +51,13 @@ class MonitorReconcilerTest : public ::testing::Test {
     fake_.Queue(
         "GET", "/api/v1/namespaces/ns/pods?limit=500", 200,
         {{"items", {Pod("a", true), Pod("b", false)}}, {"metadata", {{"resourceVersion", "9"}}}});
-    InformerOptions mo;
-    mo.collection = {kApiVersion, kResource, "ns"};
-    monitors_ = std::make_unique<Informer>(fake_, "modelmonitors", mo);
-    InformerOptions po;
+    kube::InformerOptions mo;
+    mo.collection = {api::kApiVersion, api::kPlural, "ns"};
+    monitors_ = std::make_unique<kube::Informer>(fake_, "modelmonitors", mo);
+    kube::InformerOptions po;
     po.collection = {"v1", "pods", "ns"};
-    pods_ = std::make_unique<Informer>(fake_, "pods", po);
-    for (Informer* i : {monitors_.get(), pods_.get()}) {
+    pods_ = std::make_unique<kube::Informer>(fake_, "pods", po);
+    for (kube::Informer* i : {monitors_.get(), pods_.get()}) {
       i->Start();
       ASSERT_TRUE(i->WaitForSync(5s));
       i->Stop();
@@ -75,7 +78,7 @@ class MonitorReconcilerTest : public ::testing::Test {
   testing::FakeKubeClient fake_;
   bool token_secrets_ = false;  // token_secret_test.cpp covers the Secret's calls
   bool config_maps_ = false;    // sidecar_config_map_test.cpp covers the ConfigMap's calls
-  std::unique_ptr<Informer> monitors_, pods_;
+  std::unique_ptr<kube::Informer> monitors_, pods_;
   std::unique_ptr<MonitorReconciler> reconciler_;
 };
 
@@ -108,7 +111,7 @@ TEST_F(MonitorReconcilerTest, WritesNothingWhenStatusIsCurrent) {
   EXPECT_TRUE(Puts().empty());
 }
 
-TEST_F(MonitorReconcilerTest, InvalidSelectorIsTerminalAndRecorded) {
+TEST_F(MonitorReconcilerTest, InvalidSpecIsTerminalAndRecorded) {
   Load(Monitor({{"matchExpressions", {{{"key", "app"}, {"operator", "Equals"}}}}}));
   fake_.Queue("PUT", kStatus, 200, Monitor({}));
   auto r = reconciler_->Reconcile("ns/m");
@@ -116,7 +119,7 @@ TEST_F(MonitorReconcilerTest, InvalidSelectorIsTerminalAndRecorded) {
   EXPECT_NE(r.error.find("matchExpressions[0].operator"), std::string::npos) << r.error;
   auto puts = Puts();
   ASSERT_EQ(puts.size(), 1u);
-  EXPECT_EQ(puts[0].body["status"]["conditions"][2]["reason"], "InvalidSelector");
+  EXPECT_EQ(puts[0].body["status"]["conditions"][2]["reason"], "InvalidSpec");
 }
 
 TEST_F(MonitorReconcilerTest, ApiFailureIsRetried) {
@@ -189,7 +192,7 @@ TEST_F(MonitorReconcilerTest, KeepsTheSidecarConfigMapWithTheWebhooksText) {
   EXPECT_EQ(created["metadata"]["name"], "m-modelmonitor-config");
   EXPECT_EQ(created["metadata"]["ownerReferences"][0]["uid"], "u1");
   const std::string text = created["data"]["monitor.json"];
-  EXPECT_EQ(text, webhook::SidecarConfigText(webhook::MonitorFromJson(monitor).value()));
+  EXPECT_EQ(text, api::SidecarConfigText(*api::ParsedMonitor::FromJson(monitor).monitor));
   const json config = json::parse(text);
   EXPECT_EQ(config["monitor"]["generation"], 4);
   EXPECT_EQ(config["serving"]["requestIdHeader"], "x-trace-id");
@@ -220,7 +223,8 @@ TEST_F(MonitorReconcilerTest, OptedOutPodsAreNotMissed) {
   Load(Monitor({{"matchLabels", {{"app", "fraud"}}}}));
   json opted = Pod("c", false);
   opted["metadata"]["annotations"] = {{"modelmonitor.io/inject", "false"}};
-  MonitorView view = MonitorView::FromJson(Monitor({{"matchLabels", {{"app", "fraud"}}}}));
+  api::ParsedMonitor view =
+      api::ParsedMonitor::FromJson(Monitor({{"matchLabels", {{"app", "fraud"}}}}));
   // The cache holds a (injected) and b (missed); c is classified directly.
   Observation o = reconciler_->Observe(view);
   EXPECT_EQ(o.matched, 2);

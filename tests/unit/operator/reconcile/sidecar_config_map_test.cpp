@@ -14,9 +14,9 @@ const std::string kConfigMap = kConfigMaps + "/fraud-modelmonitor-config";
 const std::string kV1 = R"({"monitor":{"generation":1},"serving":{"requestIdHeader":"x-a"}})";
 const std::string kV2 = R"({"monitor":{"generation":2},"serving":{"requestIdHeader":"x-b"}})";
 
-MonitorView Fraud(const std::string& uid = "uid-1") {
-  MonitorView m;
-  m.ns = "ns";
+api::ObjectMeta Fraud(const std::string& uid = "uid-1") {
+  api::ObjectMeta m;
+  m.namespace_name = "ns";
   m.name = "fraud";
   m.uid = uid;
   m.generation = 1;

@@ -13,9 +13,9 @@ using nlohmann::json;
 const std::string kSecrets = "/api/v1/namespaces/ns/secrets";
 const std::string kSecret = kSecrets + "/fraud-modelmonitor-tokens";
 
-MonitorView Fraud() {
-  MonitorView m;
-  m.ns = "ns";
+api::ObjectMeta Fraud() {
+  api::ObjectMeta m;
+  m.namespace_name = "ns";
   m.name = "fraud";
   m.uid = "uid-1";
   return m;

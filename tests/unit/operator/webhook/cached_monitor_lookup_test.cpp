@@ -14,23 +14,23 @@ const std::string kMonitors = "/apis/modelmonitor.io/v1alpha1/namespaces/ns/mode
 
 json Monitor(const std::string& name, json selector) {
   return {{"metadata", {{"name", name}, {"namespace", "ns"}, {"resourceVersion", "1"}}},
-          {"spec", {{"selector", std::move(selector)}}}};
+          {"spec", {{"selector", std::move(selector)}, {"target", {{"name", name}}}}}};
 }
 
 class CountingLookup final : public MonitorLookup {
  public:
-  Result<std::vector<MonitorView>> MonitorsIn(const std::string&) override {
+  Result<std::vector<api::ParsedMonitor>> MonitorsIn(const std::string&) override {
     ++calls;
-    return std::vector<MonitorView>{};
+    return std::vector<api::ParsedMonitor>{};
   }
   int calls = 0;
 };
 
 TEST(CachedMonitorLookup, AsksTheApiUntilTheCacheHasSynced) {
   testing::FakeKubeClient fake;
-  op::InformerOptions o;
+  kube::InformerOptions o;
   o.collection = {"modelmonitor.io/v1alpha1", "modelmonitors", "ns"};
-  op::Informer informer(fake, "modelmonitors", o);
+  kube::Informer informer(fake, "modelmonitors", o);
   CountingLookup api;
   CachedMonitorLookup lookup(informer, api);
   ASSERT_TRUE(lookup.MonitorsIn("ns").ok());
@@ -47,7 +47,7 @@ TEST(CachedMonitorLookup, AsksTheApiUntilTheCacheHasSynced) {
   auto monitors = lookup.MonitorsIn("ns");
   ASSERT_TRUE(monitors.ok());
   ASSERT_EQ(monitors->size(), 1u) << "the broken monitor is left out, the other serves";
-  EXPECT_EQ(monitors->front().name, "fraud");
+  EXPECT_EQ(monitors->front().meta.name, "fraud");
   EXPECT_EQ(api.calls, 1) << "served from the cache";
   EXPECT_TRUE(lookup.MonitorsIn("other")->empty());
 }

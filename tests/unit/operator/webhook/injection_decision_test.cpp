@@ -14,12 +14,12 @@ using testing::ModelPod;
 using testing::Monitor;
 
 TEST(InjectionDecision, SelectingMonitorInjects) {
-  const std::vector<MonitorView> monitors = {
+  const std::vector<api::ParsedMonitor> monitors = {
       Monitor("other", {{"matchLabels", {{"app", "other"}}}}), Monitor("fraud")};
   const auto d = DecideInjection(ModelPod(), monitors);
   EXPECT_EQ(d.outcome, Outcome::kInject);
   ASSERT_NE(d.monitor, nullptr);
-  EXPECT_EQ(d.monitor->name, "fraud");
+  EXPECT_EQ(d.monitor->meta.name, "fraud");
   EXPECT_TRUE(d.warnings.empty());
 }
 
@@ -70,11 +70,11 @@ TEST(InjectionDecision, OldestOfSeveralMonitorsWinsWithAWarning) {
   json older = testing::MonitorObject(
       "z-older", {{"matchExpressions", {{{"key", "app"}, {"operator", "Exists"}}}}});
   older["metadata"]["creationTimestamp"] = "2026-10-01T00:00:00Z";
-  const std::vector<MonitorView> monitors = {MonitorFromJson(newer).value(),
-                                             MonitorFromJson(older).value()};
+  const std::vector<api::ParsedMonitor> monitors = {api::ParsedMonitor::FromJson(newer),
+                                                    api::ParsedMonitor::FromJson(older)};
   auto d = DecideInjection(ModelPod(), monitors);
   EXPECT_EQ(d.outcome, Outcome::kInject);
-  EXPECT_EQ(d.monitor->name, "z-older");
+  EXPECT_EQ(d.monitor->meta.name, "z-older");
   ASSERT_EQ(d.warnings.size(), 1u);
   EXPECT_NE(d.warnings[0].find("not a-newer"), std::string::npos);
 }

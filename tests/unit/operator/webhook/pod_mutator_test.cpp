@@ -13,12 +13,12 @@ using nlohmann::json;
 // A MonitorLookup with fixed content, or failing.
 class FixedMonitors final : public MonitorLookup {
  public:
-  Result<std::vector<MonitorView>> MonitorsIn(const std::string& ns) override {
+  Result<std::vector<api::ParsedMonitor>> MonitorsIn(const std::string& ns) override {
     asked.push_back(ns);
     if (!error.empty()) return Error{error};
     return monitors;
   }
-  std::vector<MonitorView> monitors;
+  std::vector<api::ParsedMonitor> monitors;
   std::string error;
   std::vector<std::string> asked;
 };

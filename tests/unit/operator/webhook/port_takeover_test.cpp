@@ -25,7 +25,7 @@ TEST(PortTakeover, FindsThePortByNameInAnyContainer) {
   spec["containers"].insert(
       spec["containers"].begin(),
       json{{"name", "proxy"}, {"ports", {{{"name", "admin"}, {"containerPort", 15000}}}}});
-  auto t = PlanPortTakeover(spec, testing::Monitor());
+  auto t = PlanPortTakeover(spec, testing::Monitor().monitor->spec.serving.port);
   ASSERT_TRUE(t.ok()) << t.error().message;
   EXPECT_EQ(t->container_index, 1u);
   EXPECT_EQ(t->container_name, "model");
@@ -34,23 +34,11 @@ TEST(PortTakeover, FindsThePortByNameInAnyContainer) {
   EXPECT_EQ(t->renamed_to, "http-model");
 }
 
-TEST(PortTakeover, UnsetServingPortTakesTheFirstDeclaredPort) {
-  json monitor = testing::MonitorObject("m", {{"matchLabels", {{"app", "fraud"}}}});
-  monitor["spec"]["serving"].erase("port");
-  auto t = PlanPortTakeover(testing::ModelPod()["spec"], MonitorFromJson(monitor).value());
-  ASSERT_TRUE(t.ok());
-  EXPECT_EQ(t->original_name, "http");
-  json no_ports = testing::ModelPod()["spec"];
-  no_ports["containers"][0].erase("ports");
-  auto none = PlanPortTakeover(no_ports, MonitorFromJson(monitor).value());
-  ASSERT_FALSE(none.ok());
-  EXPECT_NE(none.error().message.find("set spec.serving.port"), std::string::npos);
-}
-
 TEST(PortTakeover, UndeclaredNumberForwardsWithAWarning) {
-  auto t = PlanPortTakeover(testing::ModelPod()["spec"],
-                            testing::Monitor("m", {{"matchLabels", {{"app", "fraud"}}}},
-                                             {{"serving", {{"port", 7000}}}}));
+  auto t = PlanPortTakeover(
+      testing::ModelPod()["spec"],
+      testing::Monitor("m", {{"matchLabels", {{"app", "fraud"}}}}, {{"serving", {{"port", 7000}}}})
+          .monitor->spec.serving.port);
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->model_port, 7000);
   EXPECT_TRUE(t->renamed_to.empty());

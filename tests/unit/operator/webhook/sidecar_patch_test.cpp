@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "common/api/sidecar_monitor_config.h"
 #include "operator/webhook/annotations.h"
 #include "tests/unit/operator/webhook/test_objects.h"
 
@@ -15,7 +16,7 @@ using testing::ModelPod;
 using testing::Monitor;
 
 // Applies the patch the way the API server does (RFC 6902) and returns the pod.
-json Injected(const json& pod, const MonitorView& m = Monitor(), SidecarDefaults d = {}) {
+json Injected(const json& pod, const api::ParsedMonitor& m = Monitor(), SidecarDefaults d = {}) {
   auto patch = BuildSidecarPatch(pod, m, d);
   EXPECT_TRUE(patch.ok()) << (patch.ok() ? "" : patch.error().message);
   return patch.ok() ? pod.patch(patch->operations) : json();
@@ -72,7 +73,7 @@ TEST(SidecarPatch, MountsTheStoreAndPassesTheMonitorConfig) {
 // (the webhook creates nothing, sideEffects: None), and given to the sidecar as
 // --config; MM_MONITOR_CONFIG stays as the start-up config while the file is absent.
 TEST(SidecarPatch, MountsTheMonitorsConfigMapAndPassesItAsTheConfigFile) {
-  const MonitorView m = Monitor();
+  const api::ParsedMonitor m = Monitor();
   const json pod = Injected(ModelPod(), m);
   const json& s = Sidecar(pod);
   const json& volumes = pod["spec"]["volumes"];
@@ -89,7 +90,7 @@ TEST(SidecarPatch, MountsTheMonitorsConfigMapAndPassesItAsTheConfigFile) {
     if (e["name"] == kConfigEnv) env_config = e["value"];
   }
   // The same bytes the reconciler writes into the ConfigMap.
-  EXPECT_EQ(env_config, SidecarConfigText(m));
+  EXPECT_EQ(env_config, api::SidecarConfigText(*m.monitor));
 }
 
 TEST(SidecarPatch, RefusesAPodThatHasAVolumeNamedLikeTheConfigVolume) {
@@ -120,11 +121,11 @@ TEST(SidecarPatch, ImageAndResourcesFromMonitorThenAnnotations) {
   json pod = ModelPod();
   pod["metadata"]["annotations"] = {{"modelmonitor.io/sidecar-cpu", "200m"},
                                     {"modelmonitor.io/sidecar-memory-limit", "512Mi"}};
-  const MonitorView m = Monitor("fraud", {{"matchLabels", {{"app", "fraud"}}}},
-                                {{"sidecar",
-                                  {{"image", "registry.local/mm-sidecar:1.2"},
-                                   {"resources", {{"requests", {{"memory", "100Mi"}}}}},
-                                   {"sampleRate", 0.5}}}});
+  const api::ParsedMonitor m = Monitor("fraud", {{"matchLabels", {{"app", "fraud"}}}},
+                                       {{"sidecar",
+                                         {{"image", "registry.local/mm-sidecar:1.2"},
+                                          {"resources", {{"requests", {{"memory", "100Mi"}}}}},
+                                          {"sampleRate", 0.5}}}});
   const json injected = Injected(pod, m);
   const json& s = Sidecar(injected);
   EXPECT_EQ(s["image"], "registry.local/mm-sidecar:1.2");
@@ -163,7 +164,7 @@ TEST(SidecarPatch, PicksFreePortsWhenThePodUsesTheDefaults) {
 TEST(SidecarPatch, ServingPortByNumberAndUnnamedPort) {
   json pod = ModelPod();
   pod["spec"]["containers"][0]["ports"] = json::array({{{"containerPort", 5000}}});
-  const MonitorView m =
+  const api::ParsedMonitor m =
       Monitor("fraud", {{"matchLabels", {{"app", "fraud"}}}}, {{"serving", {{"port", 5000}}}});
   auto patch = BuildSidecarPatch(pod, m, {});
   ASSERT_TRUE(patch.ok()) << patch.error().message;
@@ -175,7 +176,7 @@ TEST(SidecarPatch, ServingPortByNumberAndUnnamedPort) {
 }
 
 TEST(SidecarPatch, RefusesWhenTheNamedPortIsMissingOrAVolumeNameIsTaken) {
-  const MonitorView m =
+  const api::ParsedMonitor m =
       Monitor("fraud", {{"matchLabels", {{"app", "fraud"}}}}, {{"serving", {{"port", "grpc"}}}});
   auto missing = BuildSidecarPatch(ModelPod(), m, {});
   ASSERT_FALSE(missing.ok());

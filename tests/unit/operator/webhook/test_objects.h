@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "operator/webhook/monitor_view.h"
+#include "common/api/parsed_monitor.h"
 
 namespace mm::webhook::testing {
 
@@ -41,10 +41,10 @@ inline nlohmann::json MonitorObject(const std::string& name, nlohmann::json sele
           {"spec", spec}};
 }
 
-inline MonitorView Monitor(const std::string& name = "fraud",
-                           nlohmann::json selector = {{"matchLabels", {{"app", "fraud"}}}},
-                           nlohmann::json spec_extra = nlohmann::json::object()) {
-  return MonitorFromJson(MonitorObject(name, selector, spec_extra)).value();
+inline api::ParsedMonitor Monitor(const std::string& name = "fraud",
+                                  nlohmann::json selector = {{"matchLabels", {{"app", "fraud"}}}},
+                                  nlohmann::json spec_extra = nlohmann::json::object()) {
+  return api::ParsedMonitor::FromJson(MonitorObject(name, selector, spec_extra));
 }
 
 }  // namespace mm::webhook::testing

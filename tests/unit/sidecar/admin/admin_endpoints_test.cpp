@@ -7,7 +7,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
-#include "sidecar/admin/snapshot.h"
+#include "common/metrics/sidecar_snapshot.h"
 #include "tests/support/test_upstream.h"
 
 namespace mm::sidecar {
@@ -46,8 +46,8 @@ struct Admin {
   http::Server server;
 };
 
-RequestObservation Observation(int status, double latency) {
-  RequestObservation o;
+metrics::RequestObservation Observation(int status, double latency) {
+  metrics::RequestObservation o;
   o.time = std::chrono::system_clock::now();
   o.status = status;
   o.latency_seconds = latency;
@@ -83,13 +83,15 @@ TEST(AdminEndpointsTest, SnapshotIsVersionedAndMergesAcrossSidecarsExactly) {
     a.metrics.RequestFinished(Observation(200, 0.01 + i * 0.001));
     b.metrics.RequestFinished(Observation(i % 10 == 0 ? 500 : 200, 0.2 + i * 0.01));
   }
-  auto sa = Snapshot::FromJson(nlohmann::json::parse(Get(a.server.port(), "/v1/snapshot").body()));
-  auto sb = Snapshot::FromJson(nlohmann::json::parse(Get(b.server.port(), "/v1/snapshot").body()));
+  auto sa = metrics::SidecarSnapshot::FromJson(
+      nlohmann::json::parse(Get(a.server.port(), "/v1/snapshot").body()));
+  auto sb = metrics::SidecarSnapshot::FromJson(
+      nlohmann::json::parse(Get(b.server.port(), "/v1/snapshot").body()));
   ASSERT_TRUE(sa.ok()) << sa.error().message;
   ASSERT_TRUE(sb.ok()) << sb.error().message;
   EXPECT_EQ(sa->bucket_seconds, 10);
   ASSERT_TRUE(sa->Merge(*sb).ok());
-  BucketStats total;
+  metrics::BucketStats total;
   for (const auto& bucket : sa->buckets) total.Merge(bucket);
   EXPECT_EQ(total.requests, 100u);
   EXPECT_EQ(total.responses_by_class[5], 5u);
@@ -107,10 +109,10 @@ TEST(AdminEndpointsTest, SnapshotIsVersionedAndMergesAcrossSidecarsExactly) {
 
   auto wrong = nlohmann::json::parse(Get(a.server.port(), "/v1/snapshot").body());
   wrong["version"] = 2;
-  auto refused = Snapshot::FromJson(wrong);
+  auto refused = metrics::SidecarSnapshot::FromJson(wrong);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message.find("version 2 is not supported"), std::string::npos);
-  Snapshot other = *sb;
+  metrics::SidecarSnapshot other = *sb;
   other.bucket_seconds = 60;
   EXPECT_FALSE(sa->Merge(other).ok());
 }

@@ -26,7 +26,7 @@ class GroundTruthTest : public ::testing::Test {
   std::string path_ =
       ::testing::TempDir() + "/mm_ground_truth_" + std::to_string(::getpid()) + ".db";
   // Read by the store's writer thread (the clock) while a test moves it.
-  std::atomic<TimeMs> now_ = 1'800'000'000'000;
+  std::atomic<metrics::TimeMs> now_ = 1'800'000'000'000;
 };
 
 TEST_F(GroundTruthTest, PredictionsLabelsSweepAndRestartEndToEnd) {
@@ -34,8 +34,8 @@ TEST_F(GroundTruthTest, PredictionsLabelsSweepAndRestartEndToEnd) {
     auto gt = GroundTruth::Open(Options(), [this] { return now_.load(); });
     ASSERT_TRUE(gt.ok()) << gt.error().message;
     for (int i = 0; i < 4; ++i) {
-      ASSERT_TRUE((*gt)->sink().Offer(
-          Prediction{"r" + std::to_string(i), now_.load(), "rev", 0, {i % 2 ? 0.9 : 0.1}}));
+      ASSERT_TRUE((*gt)->sink().Offer(metrics::Prediction{
+          "r" + std::to_string(i), now_.load(), "rev", 0, {i % 2 ? 0.9 : 0.1}}));
     }
     now_ += 60 * 1000;
     auto answer = (*gt)->PostLabels(R"({"labels":[{"id":"r0","label":0},{"id":"r1","label":1},
@@ -67,7 +67,7 @@ TEST_F(GroundTruthTest, ALabelBeforeItsPredictionJoinsWhenThePredictionComes) {
   auto answer = (*gt)->PostLabels(R"({"id":"early","label":1})", "application/x-ndjson");
   EXPECT_EQ(answer.body["unknown"], 1);
   EXPECT_EQ((*gt)->counters().store.early_labels, 1);
-  ASSERT_TRUE((*gt)->sink().Offer(Prediction{"early", now_ - 10, "rev", 1, {0.8}}));
+  ASSERT_TRUE((*gt)->sink().Offer(metrics::Prediction{"early", now_ - 10, "rev", 1, {0.8}}));
   // The next label request drains the queue; the early label has joined by then.
   EXPECT_EQ((*gt)->PostLabels("", "application/x-ndjson").status, 200);
   const auto report = (*gt)->Report(3600 * 1000);
@@ -82,8 +82,8 @@ TEST_F(GroundTruthTest, PredictionsPushedOutByMaxPendingAreCountedSinceTheStart)
   auto gt = GroundTruth::Open(options, [this] { return now_.load(); });
   ASSERT_TRUE(gt.ok());
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(
-        (*gt)->sink().Offer(Prediction{"p" + std::to_string(i), now_ + i, "rev", 0, {0.5}}));
+    ASSERT_TRUE((*gt)->sink().Offer(
+        metrics::Prediction{"p" + std::to_string(i), now_ + i, "rev", 0, {0.5}}));
   }
   EXPECT_EQ((*gt)->PostLabels("", "application/x-ndjson").status, 200);  // drains the queue
   const auto c = (*gt)->counters();
@@ -104,7 +104,7 @@ TEST_F(GroundTruthTest, ConcurrentOffersAndLabelUploadsLoseNothing) {
     proxies.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
         if ((*gt)->sink().Offer(
-                Prediction{std::to_string(t * kEach + i), now_.load(), "rev", 1, {0.7}})) {
+                metrics::Prediction{std::to_string(t * kEach + i), now_.load(), "rev", 1, {0.7}})) {
           offered.fetch_add(1);
         }
       }

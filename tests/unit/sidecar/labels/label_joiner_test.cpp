@@ -26,14 +26,14 @@ class LabelJoinerTest : public ::testing::Test {
   }
 
   std::unique_ptr<SqlitePredictionStore> store_;
-  AccuracyWindows metrics_{AccuracyConfig{}};
-  TimeMs now_ = 10 * 1000;
+  AccuracyWindows metrics_{metrics::AccuracyConfig{}};
+  metrics::TimeMs now_ = 10 * 1000;
   int drains_ = 0;
   std::unique_ptr<LabelJoiner> joiner_;
 };
 
 TEST_F(LabelJoinerTest, AnswersEveryOutcomeAndFeedsTheMetrics) {
-  std::vector<Prediction> batch = {
+  std::vector<metrics::Prediction> batch = {
       {"a", 1000, "r", 1, {0.9}}, {"b", 2000, "r", 0, {0.3}}, {"old", 0, "r", 0, {0.1}}};
   ASSERT_TRUE(store_->Put(batch, 2000).ok());
   metrics_.RecordWritten(batch, PutResult{.written = 3, .stored = {true, true, true}}, 2000);
@@ -50,21 +50,21 @@ TEST_F(LabelJoinerTest, AnswersEveryOutcomeAndFeedsTheMetrics) {
       answer->ToJson().dump(),
       R"({"duplicate":1,"errors":[{"index":5,"reason":"labels[5].label: \"x\" is not a number"}],)"
       R"("expired":1,"invalid":1,"joined":2,"received":6,"unknown":1})");
-  const AccuracySnapshot snap = metrics_.Snapshot(0);
-  const AccuracyBucket all = snap.Window(0, INT64_MAX);
+  const metrics::AccuracySnapshot snap = metrics_.Snapshot(0);
+  const metrics::AccuracyBucket all = snap.Window(0, INT64_MAX);
   EXPECT_EQ(all.recorded, 3);
   EXPECT_EQ(all.joined, 2);
   EXPECT_EQ(all.expired, 1);
   EXPECT_EQ(all.labels_unknown, 1);
   EXPECT_EQ(all.labels_duplicate, 1);
   EXPECT_EQ(all.labels_invalid, 1);
-  const auto report = ComputeAccuracy(all, snap.config);
+  const auto report = metrics::ComputeAccuracy(all, snap.config);
   EXPECT_DOUBLE_EQ(report.at("accuracy"), 0.5);  // a: 1 vs 1; b: 0 (0.3) vs 1
   EXPECT_DOUBLE_EQ(report.at("label_coverage"), 2.0 / 3.0);
 }
 
 TEST_F(LabelJoinerTest, ARefusedBatchAppliesNothing) {
-  std::vector<Prediction> batch = {{"a", 1000, "r", 1, {}}};
+  std::vector<metrics::Prediction> batch = {{"a", 1000, "r", 1, {}}};
   ASSERT_TRUE(store_->Put(batch, 1000).ok());
   bool refused = false;
   auto answer =
@@ -75,7 +75,7 @@ TEST_F(LabelJoinerTest, ARefusedBatchAppliesNothing) {
 }
 
 TEST_F(LabelJoinerTest, NdjsonByContentType) {
-  std::vector<Prediction> batch = {{"a", 1000, "r", 1, {}}, {"b", 1000, "r", 1, {}}};
+  std::vector<metrics::Prediction> batch = {{"a", 1000, "r", 1, {}}, {"b", 1000, "r", 1, {}}};
   ASSERT_TRUE(store_->Put(batch, 1000).ok());
   bool refused = false;
   auto answer = joiner_->JoinBody("{\"id\":\"a\",\"label\":1}\n{\"id\":\"b\",\"label\":0}\n",

@@ -11,7 +11,7 @@ namespace mm::sidecar {
 namespace {
 
 // What the store records of an instance whose output is `json`, as an adapter finds it.
-std::optional<Prediction> Convert(const std::string& json) {
+std::optional<metrics::Prediction> Convert(const std::string& json) {
   return ToStorePrediction(InstancePrediction(nlohmann::json::parse(json)));
 }
 

@@ -63,13 +63,13 @@ struct Proxy {
   }
   // The totals once `requests` requests are finished: metrics are recorded just
   // after the response is sent, so a client may see its answer first.
-  BucketStats Totals(uint64_t requests = 0) {
+  metrics::BucketStats Totals(uint64_t requests = 0) {
     testing::WaitFor([&] { return Sum().requests >= requests; }, std::chrono::seconds(5),
                      std::chrono::milliseconds(1));
     return Sum();
   }
-  BucketStats Sum() {
-    BucketStats all;
+  metrics::BucketStats Sum() {
+    metrics::BucketStats all;
     for (const auto& b : metrics.buckets().Since(0)) all.Merge(b);
     return all;
   }

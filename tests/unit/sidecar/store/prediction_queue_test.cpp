@@ -15,7 +15,8 @@ namespace {
 // A store whose Put can be held, to fill the queue deterministically.
 class GatedStore final : public PredictionStore {
  public:
-  Result<PutResult> Put(std::span<const Prediction> predictions, TimeMs) override {
+  Result<PutResult> Put(std::span<const metrics::Prediction> predictions,
+                        metrics::TimeMs) override {
     gate_.Pass();
     std::lock_guard lock(mu_);
     stored_ += static_cast<int64_t>(predictions.size());
@@ -25,12 +26,13 @@ class GatedStore final : public PredictionStore {
     r.stored.assign(predictions.size(), true);
     return r;
   }
-  Result<ApplyLabelsResult> ApplyLabels(std::span<const Label>, TimeMs) override {
+  Result<ApplyLabelsResult> ApplyLabels(std::span<const metrics::Label>, metrics::TimeMs) override {
     return ApplyLabelsResult{};
   }
-  Result<SweepResult> Sweep(TimeMs) override { return SweepResult{}; }
+  Result<SweepResult> Sweep(metrics::TimeMs) override { return SweepResult{}; }
   StoreStats Stats() const override { return {}; }
-  Status ForEachJoined(TimeMs, const std::function<void(const JoinedLabel&)>&) override {
+  Status ForEachJoined(metrics::TimeMs,
+                       const std::function<void(const metrics::JoinedLabel&)>&) override {
     return OkStatus();
   }
 
@@ -52,14 +54,16 @@ class GatedStore final : public PredictionStore {
   int puts_ = 0;
 };
 
-Prediction P(int i) { return Prediction{"id" + std::to_string(i), i, "r", 0, {}}; }
+metrics::Prediction P(int i) {
+  return metrics::Prediction{"id" + std::to_string(i), i, "r", 0, {}};
+}
 
 TEST(PredictionQueueTest, DropsAndCountsWhenFullAndNeverBlocks) {
   GatedStore store;
   int64_t reported = 0;
   PredictionQueue queue(
-      &store, [] { return TimeMs{0}; }, {.capacity = 10, .max_batch = 4},
-      [&](std::span<const Prediction> batch, const PutResult&) {
+      &store, [] { return metrics::TimeMs{0}; }, {.capacity = 10, .max_batch = 4},
+      [&](std::span<const metrics::Prediction> batch, const PutResult&) {
         reported += static_cast<int64_t>(batch.size());
       });
   ASSERT_TRUE(queue.Offer(P(0)));
@@ -79,7 +83,7 @@ TEST(PredictionQueueTest, ABatchFillsForTheGatherTimeUnlessFullOrFlushed) {
   GatedStore store;
   store.Open();
   PredictionQueue queue(
-      &store, [] { return TimeMs{0}; },
+      &store, [] { return metrics::TimeMs{0}; },
       {.capacity = 100, .max_batch = 10, .gather = std::chrono::hours(1)}, nullptr);
   for (int i = 0; i < 25; ++i) ASSERT_TRUE(queue.Offer(P(i)));
   // Two full batches go at once; the last 5 wait for their batch to fill.
@@ -100,7 +104,7 @@ TEST(PredictionQueueTest, DestructionWritesWhatIsQueued) {
   store.Open();
   {
     PredictionQueue queue(
-        &store, [] { return TimeMs{0}; }, {}, nullptr);
+        &store, [] { return metrics::TimeMs{0}; }, {}, nullptr);
     for (int i = 0; i < 1000; ++i) ASSERT_TRUE(queue.Offer(P(i)));
   }
   EXPECT_EQ(store.stored(), 1000);

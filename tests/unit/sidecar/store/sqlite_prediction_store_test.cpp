@@ -10,7 +10,7 @@
 namespace mm::sidecar {
 namespace {
 
-constexpr TimeMs kHour = 3600 * 1000;
+constexpr metrics::TimeMs kHour = 3600 * 1000;
 
 std::string FreshPath(const std::string& name) {
   const std::string path =
@@ -25,11 +25,13 @@ std::unique_ptr<SqlitePredictionStore> OpenStore(const std::string& path, StoreL
   return std::move(store).value();
 }
 
-Prediction P(const std::string& id, TimeMs t, double value = 1, std::vector<double> scores = {}) {
-  return Prediction{id, t, "rev-1", value, std::move(scores)};
+metrics::Prediction P(const std::string& id, metrics::TimeMs t, double value = 1,
+                      std::vector<double> scores = {}) {
+  return metrics::Prediction{id, t, "rev-1", value, std::move(scores)};
 }
 
-std::vector<LabelOutcome> Apply(PredictionStore& store, std::vector<Label> labels, TimeMs now) {
+std::vector<LabelOutcome> Apply(PredictionStore& store, std::vector<metrics::Label> labels,
+                                metrics::TimeMs now) {
   auto r = store.ApplyLabels(labels, now);
   EXPECT_TRUE(r.ok());
   return r.ok() ? r->outcomes : std::vector<LabelOutcome>{};
@@ -37,17 +39,17 @@ std::vector<LabelOutcome> Apply(PredictionStore& store, std::vector<Label> label
 
 TEST(SqlitePredictionStoreTest, JoinsAPendingPredictionOnceAndKeepsItsFields) {
   auto store = OpenStore(FreshPath("join"));
-  std::vector<Prediction> batch = {P("a", 1000, 1, {0.9}), P("b", 2000, 0, {0.2})};
+  std::vector<metrics::Prediction> batch = {P("a", 1000, 1, {0.9}), P("b", 2000, 0, {0.2})};
   auto put = store->Put(batch, 2000);
   ASSERT_TRUE(put.ok());
   EXPECT_EQ(put->written, 2);
   EXPECT_EQ(store->Stats().pending, 2);
 
-  auto r = store->ApplyLabels(std::vector<Label>{{"a", 1}, {"a", 0}}, 5000);
+  auto r = store->ApplyLabels(std::vector<metrics::Label>{{"a", 1}, {"a", 0}}, 5000);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->outcomes, (std::vector{LabelOutcome::kJoined, LabelOutcome::kDuplicate}));
   ASSERT_EQ(r->joined.size(), 1u);
-  const JoinedLabel& j = r->joined[0];
+  const metrics::JoinedLabel& j = r->joined[0];
   EXPECT_EQ(j.prediction.id, "a");
   EXPECT_EQ(j.prediction.time, 1000);
   EXPECT_EQ(j.prediction.model_revision, "rev-1");
@@ -61,7 +63,7 @@ TEST(SqlitePredictionStoreTest, JoinsAPendingPredictionOnceAndKeepsItsFields) {
 
 TEST(SqlitePredictionStoreTest, RepeatedPredictionIdIsIgnored) {
   auto store = OpenStore(FreshPath("dupid"));
-  std::vector<Prediction> batch = {P("a", 1000), P("a", 1500)};
+  std::vector<metrics::Prediction> batch = {P("a", 1000), P("a", 1500)};
   auto put = store->Put(batch, 1500);
   ASSERT_TRUE(put.ok());
   EXPECT_EQ(put->written, 1);
@@ -73,11 +75,11 @@ TEST(SqlitePredictionStoreTest, ExpiryIsCountedExactlyAndLateLabelsAreExpired) {
   StoreLimits limits;
   limits.max_label_delay = kHour;
   auto store = OpenStore(FreshPath("expiry"), limits);
-  std::vector<Prediction> batch;
+  std::vector<metrics::Prediction> batch;
   for (int i = 0; i < 100; ++i) batch.push_back(P("p" + std::to_string(i), i * 1000));
   ASSERT_TRUE(store->Put(batch, 100 * 1000).ok());
   // Label 10 of them, then let 60s pass beyond the delay of the first 60 predictions.
-  std::vector<Label> labels;
+  std::vector<metrics::Label> labels;
   for (int i = 0; i < 10; ++i) labels.push_back({"p" + std::to_string(i), 1});
   ASSERT_TRUE(store->ApplyLabels(labels, 200 * 1000).ok());
   auto swept = store->Sweep(kHour + 59 * 1000 + 1);  // predictions with time < 59_001 expire
@@ -95,9 +97,9 @@ TEST(SqlitePredictionStoreTest, LabelPastTheDelayExpiresEvenBeforeTheSweep) {
   StoreLimits limits;
   limits.max_label_delay = kHour;
   auto store = OpenStore(FreshPath("lazyexpiry"), limits);
-  std::vector<Prediction> batch = {P("a", 0)};
+  std::vector<metrics::Prediction> batch = {P("a", 0)};
   ASSERT_TRUE(store->Put(batch, 0).ok());
-  auto r = store->ApplyLabels(std::vector<Label>{{"a", 1}}, kHour + 1);
+  auto r = store->ApplyLabels(std::vector<metrics::Label>{{"a", 1}}, kHour + 1);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->outcomes, std::vector{LabelOutcome::kExpired});
   EXPECT_EQ(r->expired_now, 1);
@@ -110,7 +112,7 @@ TEST(SqlitePredictionStoreTest, EvictionKeepsMaxPendingAndCountsExactly) {
   auto store = OpenStore(FreshPath("evict"), limits);
   int64_t evicted = 0;
   for (int b = 0; b < 7; ++b) {
-    std::vector<Prediction> batch;
+    std::vector<metrics::Prediction> batch;
     for (int i = 0; i < 30; ++i) batch.push_back(P(std::to_string(b * 30 + i), b * 30 + i));
     auto put = store->Put(batch, 1000);
     ASSERT_TRUE(put.ok());
@@ -128,14 +130,14 @@ TEST(SqlitePredictionStoreTest, EvictionKeepsMaxPendingAndCountsExactly) {
 
 TEST(SqlitePredictionStoreTest, NewLimitsApplyAtTheNextPutAndSweep) {
   auto store = OpenStore(FreshPath("setlimits"));  // 1,000,000 pending, 24 h delay
-  std::vector<Prediction> batch;
+  std::vector<metrics::Prediction> batch;
   for (int i = 0; i < 10; ++i) batch.push_back(P("p" + std::to_string(i), i * 1000));
   ASSERT_TRUE(store->Put(batch, 10 * 1000).ok());
   StoreLimits limits;
   limits.max_pending = 5;
   limits.max_label_delay = kHour;
   store->SetLimits(limits);  // a config reload
-  std::vector<Prediction> one = {P("p10", 10 * 1000)};
+  std::vector<metrics::Prediction> one = {P("p10", 10 * 1000)};
   auto put = store->Put(one, 10 * 1000);
   ASSERT_TRUE(put.ok());
   EXPECT_EQ(put->evicted, 6) << "the lower maxPending evicts the oldest at the next Put";
@@ -152,7 +154,7 @@ TEST(SqlitePredictionStoreTest, EarlyLabelJoinsWhenItsPredictionArrives) {
   // Repeating an early label keeps it unknown (not duplicate): every sidecar of a
   // monitor sees every label, and only the one holding the prediction may count it.
   EXPECT_EQ(Apply(*store, {{"late-pred", 1}}, 1500), std::vector{LabelOutcome::kUnknown});
-  std::vector<Prediction> batch = {P("late-pred", 900, 1, {0.8})};
+  std::vector<metrics::Prediction> batch = {P("late-pred", 900, 1, {0.8})};
   auto put = store->Put(batch, 2000);
   ASSERT_TRUE(put.ok());
   ASSERT_EQ(put->early.size(), 1u);
@@ -168,7 +170,7 @@ TEST(SqlitePredictionStoreTest, EarlyLabelsAreBoundedAndDroppedAfterTheGrace) {
   limits.max_early_labels = 5;
   limits.early_label_grace = 10 * 1000;
   auto store = OpenStore(FreshPath("earlybound"), limits);
-  std::vector<Label> labels;
+  std::vector<metrics::Label> labels;
   for (int i = 0; i < 8; ++i) labels.push_back({"e" + std::to_string(i), 0});
   ASSERT_TRUE(store->ApplyLabels(labels, 1000).ok());
   EXPECT_EQ(store->Stats().early_labels, 5);
@@ -183,16 +185,18 @@ TEST(SqlitePredictionStoreTest, EverythingSurvivesReopening) {
   const std::string path = FreshPath("reopen");
   {
     auto store = OpenStore(path);
-    std::vector<Prediction> batch = {P("a", 1000, 2, {0.1, 0.2, 0.7}), P("b", 1000), P("c", 1000)};
+    std::vector<metrics::Prediction> batch = {P("a", 1000, 2, {0.1, 0.2, 0.7}), P("b", 1000),
+                                              P("c", 1000)};
     ASSERT_TRUE(store->Put(batch, 1000).ok());
-    ASSERT_TRUE(store->ApplyLabels(std::vector<Label>{{"a", 2}, {"x", 1}}, 2000).ok());
+    ASSERT_TRUE(store->ApplyLabels(std::vector<metrics::Label>{{"a", 2}, {"x", 1}}, 2000).ok());
   }
   auto store = OpenStore(path);
   EXPECT_EQ(store->Stats().pending, 2);
   EXPECT_EQ(store->Stats().resolved, 1);
   EXPECT_EQ(store->Stats().early_labels, 1);
-  std::vector<JoinedLabel> joined;
-  ASSERT_TRUE(store->ForEachJoined(0, [&](const JoinedLabel& j) { joined.push_back(j); }).ok());
+  std::vector<metrics::JoinedLabel> joined;
+  ASSERT_TRUE(
+      store->ForEachJoined(0, [&](const metrics::JoinedLabel& j) { joined.push_back(j); }).ok());
   ASSERT_EQ(joined.size(), 1u);
   EXPECT_EQ(joined[0].prediction.id, "a");
   EXPECT_EQ(joined[0].prediction.scores, (std::vector<double>{0.1, 0.2, 0.7}));

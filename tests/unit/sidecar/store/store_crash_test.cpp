@@ -24,15 +24,16 @@ namespace {
 [[noreturn]] void Writer(const std::string& path, int fd) {
   auto store = SqlitePredictionStore::Open({.path = path});
   if (!store) _exit(2);
-  AccuracyWindows metrics(AccuracyConfig{});
+  AccuracyWindows metrics(metrics::AccuracyConfig{});
   PredictionQueue queue(
-      store->get(), [] { return TimeMs{1000}; }, {}, nullptr);
+      store->get(), [] { return metrics::TimeMs{1000}; }, {}, nullptr);
   LabelJoiner joiner(
-      store->get(), &metrics, [&] { queue.Flush(); }, [] { return TimeMs{2000}; }, LabelLimits{});
+      store->get(), &metrics, [&] { queue.Flush(); }, [] { return metrics::TimeMs{2000}; },
+      LabelLimits{});
   int next_prediction = 0, next_label = 0;
   while (true) {
     for (int i = 0; i < 200; ++i, ++next_prediction) {
-      queue.Offer(Prediction{"p" + std::to_string(next_prediction), 1000, "r", 1, {0.7}});
+      queue.Offer(metrics::Prediction{"p" + std::to_string(next_prediction), 1000, "r", 1, {0.7}});
     }
     queue.Flush();
     dprintf(fd, "P %d\n", next_prediction);
@@ -92,7 +93,7 @@ TEST_P(StoreCrashTest, KillNineLosesNothingAcknowledged) {
   std::set<std::string> joined_ids;
   ASSERT_TRUE((*store)
                   ->ForEachJoined(0,
-                                  [&](const JoinedLabel& j) {
+                                  [&](const metrics::JoinedLabel& j) {
                                     ++joined_rows;
                                     joined_ids.insert(j.prediction.id);
                                   })
@@ -102,11 +103,11 @@ TEST_P(StoreCrashTest, KillNineLosesNothingAcknowledged) {
     ASSERT_TRUE(joined_ids.count("p" + std::to_string(i))) << "label p" << i << " was lost";
   }
   // The metrics come back from the store: every joined label counted once.
-  AccuracyWindows restored(AccuracyConfig{});
+  AccuracyWindows restored(metrics::AccuracyConfig{});
   ASSERT_TRUE(restored.RestoreJoins(**store, 3000).ok());
   EXPECT_EQ(restored.Snapshot(0).Window(0, INT64_MAX).joined, joined_rows);
   // Acknowledged predictions without an acknowledged label are still pending: they join.
-  std::vector<Label> rest;
+  std::vector<metrics::Label> rest;
   for (int i = static_cast<int>(joined_rows); i < predictions_acked; ++i) {
     rest.push_back({"p" + std::to_string(i), 0});
   }
