@@ -1,0 +1,143 @@
+// The confidence bounds of alert metrics against reference values. SciPy's are
+// what this script prints (run it with the venv's python, ~/.cache/modelmonitor/venv):
+//
+//   import numpy as np
+//   from scipy import stats
+//   from scipy.stats import binomtest
+//   r = lambda x: repr(float(x))
+//   print([r(stats.norm.ppf(p)) for p in (1e-10, 0.001, 0.05, 0.3, 0.8, 0.95, 0.975, 0.999)])
+//   print([r(stats.binom.cdf(k, n, p)) for k, n, p in
+//          ((3, 10, 0.5), (980, 1000, 0.99), (40, 100, 0.35), (49_000, 1_000_000, 0.05))])
+//   print([r(stats.t.ppf(p, df)) for p, df in ((0.95, 1), (0.95, 5), (0.99, 30), (0.95, 1000))])
+//   print([r(stats.chi2.ppf(p, df)) for p, df in
+//          ((0.95, 1), (0.05, 1), (0.95, 10), (0.05, 10), (0.95, 100000), (0.05, 100000))])
+//   # Wilson, one-sided 95% = the ends of the two-sided 90% interval:
+//   for k, n in ((85, 100), (0, 10), (10, 10), (7, 12), (4_250, 5_000)):
+//       ci = binomtest(k, n).proportion_ci(confidence_level=0.90, method="wilson")
+//       print(k, n, r(ci.low), r(ci.high))
+//   # Order statistics: the 0-based ranks bounding the q-quantile at 95%.
+//   for n, q in ((100, 0.99), (1000, 0.99), (20, 0.5), (10_000, 0.9)):
+//       cdf = stats.binom.cdf(np.arange(n + 1), n, q)
+//       below = np.nonzero(cdf <= 0.05)[0]
+//       print(n, q, int(below[-1]) if len(below) else -1, int(np.argmax(cdf >= 0.95)))
+//   # MAE (t) for n=10, sum|e|=12, sum e^2=20; RMSE (chi-square) for n=10, sum e^2=20:
+//   n, s1, s2 = 10, 12.0, 20.0
+//   m, s, t = s1 / n, np.sqrt((s2 - s1 * s1 / n) / (n - 1)), stats.t.ppf(0.95, n - 1)
+//   print(r(m - t * s / np.sqrt(n)), r(m + t * s / np.sqrt(n)))
+//   print(r(np.sqrt(20 / stats.chi2.ppf(0.95, 10))), r(np.sqrt(20 / stats.chi2.ppf(0.05, 10))))
+//   # Hanley-McNeil for A=0.8, P=50, N=100:
+//   A, P, N = 0.8, 50, 100
+//   q1, q2 = A / (2 - A), 2 * A * A / (1 + A)
+//   se = np.sqrt((A * (1 - A) + (P - 1) * (q1 - A * A) + (N - 1) * (q2 - A * A)) / (P * N))
+//   print(r(A - stats.norm.ppf(0.95) * se), r(A + stats.norm.ppf(0.95) * se))
+//
+// The numbers below were computed with the Python standard library alone
+// (statistics.NormalDist, exact binomial sums with math.fsum, the closed-form t
+// and chi-square CDFs for integer degrees of freedom, bisection), because the
+// venv was not built when they were written: the same quantities by independent
+// formulas. Tolerances: 1e-14 for Φ⁻¹, 1e-12 for Wilson and the ranks' inputs,
+// 1e-10 relative for the iterated t, chi-square and binomial functions.
+#include "common/metrics/confidence_bounds.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+namespace mm::metrics {
+namespace {
+
+// Relative agreement: the special functions are iterated to ~1e-15.
+void ExpectNear(double got, double want, double rel = 1e-12) {
+  EXPECT_NEAR(got, want, rel * std::max(1.0, std::fabs(want))) << "want " << want;
+}
+
+TEST(ConfidenceBoundsTest, NormalQuantileMatchesTheReference) {
+  const double p[] = {1e-10, 0.001, 0.05, 0.3, 0.8, 0.95, 0.975, 0.999};
+  const double want[] = {-6.361340902404056,  -3.090232306167813, -1.6448536269514726,
+                         -0.5244005127080407, 0.8416212335729144, 1.6448536269514715,
+                         1.9599639845400536,  3.090232306167813};
+  for (size_t i = 0; i < std::size(p); ++i) ExpectNear(NormalQuantile(p[i]), want[i], 1e-14);
+  EXPECT_EQ(NormalQuantile(0.5), 0);
+  EXPECT_EQ(NormalQuantile(0), -std::numeric_limits<double>::infinity());
+}
+
+TEST(ConfidenceBoundsTest, BinomialCdfMatchesTheReference) {
+  ExpectNear(BinomialCdf(3, 10, 0.5), 0.17187499999999994, 1e-10);
+  ExpectNear(BinomialCdf(980, 1000, 0.99), 0.0032883597877249467, 1e-10);
+  ExpectNear(BinomialCdf(40, 100, 0.35), 0.8749772001289186, 1e-10);
+  ExpectNear(BinomialCdf(49'000, 1'000'000, 0.05), 2.1131824133066784e-06, 1e-9);
+  EXPECT_EQ(BinomialCdf(-1, 10, 0.5), 0);
+  EXPECT_EQ(BinomialCdf(10, 10, 0.5), 1);
+}
+
+TEST(ConfidenceBoundsTest, StudentTAndChiSquareQuantilesMatchTheReference) {
+  ExpectNear(StudentTQuantile(0.95, 1), 6.313751514675028, 1e-10);
+  ExpectNear(StudentTQuantile(0.95, 5), 2.0150483733330224, 1e-10);
+  ExpectNear(StudentTQuantile(0.99, 30), 2.4572615424005804, 1e-10);
+  ExpectNear(StudentTQuantile(0.95, 1000), 1.6463788172854348, 1e-10);
+  ExpectNear(StudentTQuantile(0.05, 5), -2.0150483733330224, 1e-10);
+  ExpectNear(ChiSquareQuantile(0.95, 1), 3.8414588206941227, 1e-10);
+  ExpectNear(ChiSquareQuantile(0.05, 1), 0.003932140000019523, 1e-10);
+  ExpectNear(ChiSquareQuantile(0.95, 10), 18.307038053275143, 1e-10);
+  ExpectNear(ChiSquareQuantile(0.05, 10), 3.9402991361190614, 1e-10);
+  ExpectNear(ChiSquareQuantile(0.95, 100000), 100736.73617732484, 1e-10);
+  ExpectNear(ChiSquareQuantile(0.05, 100000), 99265.53787812049, 1e-10);
+}
+
+TEST(ConfidenceBoundsTest, WilsonScoreMatchesTheReferenceAtTheEdgesToo) {
+  struct Case {
+    int64_t k, n;
+    double low, high;
+  };
+  const Case cases[] = {{85, 100, 0.7820969631120788, 0.8994631323396992},
+                        {0, 10, -2.1845248663237924e-17, 0.21294197008340682},
+                        {10, 10, 0.7870580299165931, 1.0},
+                        {7, 12, 0.3559810149005347, 0.7800221193082192},
+                        {4250, 5000, 0.8415046999655897, 0.8581167287990225}};
+  for (const Case& c : cases) {
+    const Bounds b = WilsonBounds(c.k, c.n, 0.95);
+    ExpectNear(b.lower, c.low, 1e-12);
+    ExpectNear(b.upper, c.high, 1e-12);
+  }
+  const Bounds none = WilsonBounds(0, 0, 0.95);
+  EXPECT_EQ(none.lower, 0);
+  EXPECT_EQ(none.upper, 1);
+}
+
+TEST(ConfidenceBoundsTest, QuantileRanksAreTheBinomialOrderStatistics) {
+  struct Case {
+    int64_t n;
+    double q;
+    int64_t lower, upper;
+  };
+  const Case cases[] = {
+      {100, 0.99, 96, 100}, {1000, 0.99, 984, 995}, {20, 0.5, 5, 14}, {10000, 0.9, 8949, 9049}};
+  for (const Case& c : cases) {
+    const RankBounds r = QuantileRankBounds(c.n, c.q, 0.95);
+    EXPECT_EQ(r.lower, c.lower) << c.n << " " << c.q;
+    EXPECT_EQ(r.upper, c.upper) << c.n << " " << c.q;
+  }
+}
+
+TEST(ConfidenceBoundsTest, ErrorAndAucIntervalsMatchTheReference) {
+  const Bounds mae = MeanAbsoluteErrorBounds(10, 12, 20, 0.95);
+  ExpectNear(mae.lower, 0.7427412969823969, 1e-10);
+  ExpectNear(mae.upper, 1.657258703017603, 1e-10);
+  const Bounds rmse = RootMeanSquaredErrorBounds(10, 20, 0.95);
+  ExpectNear(rmse.lower, 1.0452157749253568, 1e-10);
+  ExpectNear(rmse.upper, 2.2529440219286623, 1e-10);
+  const Bounds auc = AucBounds(0.8, 50, 100, 0, 0.95);
+  ExpectNear(auc.lower, 0.7321543570799545);
+  ExpectNear(auc.upper, 0.8678456429200456);
+  // The score bins' error widens it; no second class: no information.
+  const Bounds binned = AucBounds(0.8, 50, 100, 0.01, 0.95);
+  ExpectNear(binned.lower, 0.7321543570799545 - 0.01);
+  const Bounds one_class = AucBounds(1, 50, 0, 0, 0.95);
+  EXPECT_EQ(one_class.lower, 0);
+  EXPECT_EQ(one_class.upper, 1);
+  EXPECT_EQ(MeanAbsoluteErrorBounds(1, 3, 9, 0.95).upper, std::numeric_limits<double>::infinity());
+}
+
+}  // namespace
+}  // namespace mm::metrics
