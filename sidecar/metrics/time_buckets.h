@@ -26,6 +26,9 @@ struct BucketStats {
   uint64_t predictions_recorded = 0;
   uint64_t predictions_dropped = 0;
   uint64_t extraction_errors = 0;
+  // Readings of the model's resources taken in the bucket (ResourceSampler), so a
+  // resource alert's samples are readings over its window, not pods.
+  uint64_t resource_readings = 0;
   LogHistogram latency_seconds;
   LogHistogram ttft_seconds;
   LogHistogram tokens_per_second;
@@ -45,6 +48,7 @@ class TimeBuckets {
   void Record(const RequestObservation& o);
   void CountPredictions(std::chrono::system_clock::time_point t, bool recorded, uint64_t n);
   void CountExtractionError(std::chrono::system_clock::time_point t);
+  void CountResourceReading(std::chrono::system_clock::time_point t);
 
   // Buckets whose start is >= since_unix, oldest first.
   std::vector<BucketStats> Since(int64_t since_unix) const;
