@@ -22,6 +22,8 @@ Result<std::unique_ptr<Sidecar>> Sidecar::Create(SidecarConfig config, ConfigSou
   }
   s->config_.resources.model_port = s->config_.proxy.upstream_port;
   s->resources_ = std::make_unique<ResourceSampler>(s->config_.resources, s->metrics_->registry());
+  s->resources_->OnReading(
+      [metrics = s->metrics_.get()] { metrics->ResourceRead(std::chrono::system_clock::now()); });
   s->proxy_ = std::make_unique<ProxyServer>(s->config_.proxy, *s->serving_, *s->metrics_,
                                             s->ground_truth_ ? &s->ground_truth_->sink() : nullptr);
   Sidecar* self = s.get();

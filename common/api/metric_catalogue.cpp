@@ -54,7 +54,8 @@ constexpr std::array<MetricInfo, 22> kCatalogue{{
     {M::kRmse, "rmse", U::kLabelUnit, S::kLabels, kRegression, 0, 0, kInf,
      "Root mean squared error, in the label's unit."},
     {M::kMape, "mape", U::kDimensionless, S::kLabels, kRegression, 0, 0, kInf,
-     "Mean absolute percentage error as a fraction (0.1 is 10%); labels of 0 are skipped."},
+     "Mean absolute percentage error as a fraction (0.1 is 10%), as scikit-learn: |error| / "
+     "max(|label|, 2.2e-16), so a label of 0 counts, hugely."},
     {M::kR2, "r2", U::kDimensionless, S::kLabels, kRegression, 0, -kInf, 1,
      "Coefficient of determination: 1 is perfect, 0 is no better than the mean, can be "
      "negative."},
@@ -106,6 +107,36 @@ std::string_view ToString(MetricUnit unit) {
       return "dimensionless";
   }
   return "?";
+}
+
+bool HasConfidenceInterval(Metric metric) {
+  switch (metric) {
+    case M::kLatencyP50Seconds:
+    case M::kLatencyP90Seconds:
+    case M::kLatencyP99Seconds:
+    case M::kTtftP99Seconds:  // order statistics of the histogram
+    case M::kErrorRate:
+    case M::kAccuracy:
+    case M::kPrecision:
+    case M::kRecall:
+    case M::kLabelCoverage:  // Wilson score
+    case M::kAucRoc:         // Hanley-McNeil
+    case M::kMae:            // t interval
+    case M::kRmse:           // chi-square
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string MetricsWithConfidenceInterval() {
+  std::string out;
+  for (const MetricInfo& info : kCatalogue) {
+    if (!HasConfidenceInterval(info.metric)) continue;
+    if (!out.empty()) out += ", ";
+    out += info.name;
+  }
+  return out;
 }
 
 std::string MetricsFor(Task task) {

@@ -88,6 +88,13 @@ std::string_view ToString(Metric metric);
 std::optional<Metric> MetricFromName(std::string_view name);
 std::string_view ToString(MetricUnit unit);
 
+// Whether an alert on `metric` may have `confidence`: the metric has a confidence
+// interval from the aggregates (docs/alerts.md, "Confidence"). precision and
+// recall have one for binary classification only (multiclass: macro averages).
+bool HasConfidenceInterval(Metric metric);
+// Those metrics' names, comma separated, for messages.
+std::string MetricsWithConfidenceInterval();
+
 // The names of the label metrics that apply to `task`, comma separated, for messages.
 std::string MetricsFor(Task task);
 

@@ -165,6 +165,10 @@ struct AlertRule {
   Duration for_duration = defaults::kFor;  // `for` in the API
   int64_t min_samples = defaults::kMinSamples;
   std::optional<Smoothing> smoothing;
+  // Decide on evidence: Firing only when the one-sided bound at this level is past
+  // the threshold, Inactive only when the opposite bound is clear of it,
+  // Inconclusive between (docs/alerts.md, "Confidence"). 0.5 <= confidence < 1.
+  std::optional<double> confidence;
   Severity severity = defaults::kSeverity;
   Action action = defaults::kAction;
 
@@ -238,6 +242,13 @@ struct AlertStatus {
   int64_t samples = 0;
   std::string since;
   std::string message;
+  // With `confidence`: the one-sided bounds at that level (rounded for reading);
+  // an unbounded side is absent.
+  std::optional<double> lower_bound;
+  std::optional<double> upper_bound;
+  // With smoothing: the exact EMA state, full precision (`value` is rounded), so
+  // the recurrence continues exactly across evaluations and leaders.
+  std::optional<double> smoothed_value;
 
   bool operator==(const AlertStatus&) const = default;
 };

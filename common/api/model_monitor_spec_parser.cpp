@@ -392,7 +392,7 @@ class SpecParser {
     AlertRule out;
     if (!r_.IsObject(v, path,
                      {"name", "metric", "op", "threshold", "window", "for", "minSamples",
-                      "smoothing", "severity", "action"})) {
+                      "smoothing", "confidence", "severity", "action"})) {
       return out;
     }
     if (auto name = r_.String(v, path, "name", true, 40, 1)) {
@@ -447,6 +447,20 @@ class SpecParser {
         }
       }
     }
+    out.confidence = r_.Number(v, path, "confidence", false, 0.5, 1, true);
+    if (out.confidence) {
+      if (metric && !HasConfidenceInterval(*metric)) {
+        r_.Fail(FieldReader::Child(path, "confidence"),
+                std::string(Describe(*metric).name) +
+                    " has no confidence interval (use confidence with one of: " +
+                    MetricsWithConfidenceInterval() + ")");
+      }
+      if (out.smoothing) {
+        r_.Fail(FieldReader::Child(path, "confidence"),
+                "cannot be combined with smoothing (the bound is of one window's data; use a "
+                "longer window instead of smoothing)");
+      }
+    }
     out.severity = r_.Enum<Severity>(v, path, "severity", false).value_or(defaults::kSeverity);
     out.action = r_.Enum<Action>(v, path, "action", false).value_or(defaults::kAction);
     return out;
@@ -471,6 +485,14 @@ class SpecParser {
                   std::string(info.name) + " does not apply to spec.groundTruth.task " +
                       std::string(ToString(task)) + " (use one of: " + MetricsFor(task) + ")");
         }
+      }
+      if (alert.confidence && spec.ground_truth &&
+          spec.ground_truth->task == Task::kMulticlassClassification &&
+          (alert.metric == Metric::kPrecision || alert.metric == Metric::kRecall)) {
+        r_.Fail(FieldReader::Child(apath, "confidence"),
+                std::string(info.name) +
+                    " of multiclass-classification is a macro average, which has no confidence "
+                    "interval here (use accuracy, or a binary model's precision or recall)");
       }
       if (alert.action == Action::kRetrain && !spec.remediation.retrain_job_template) {
         r_.Fail(FieldReader::Child(apath, "action"),

@@ -25,6 +25,7 @@ json AlertJson(const AlertRule& a) {
               {"severity", ToString(a.severity)},
               {"action", ToString(a.action)}};
   if (a.smoothing) out["smoothing"] = {{"emaAlpha", a.smoothing->ema_alpha}};
+  if (a.confidence) out["confidence"] = *a.confidence;
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The status both ways: ToJson for the operator's writes to the status subresource, and
 // ParseModelMonitorStatus for reading it back. Field names and limits are the CRD's.
 #include <chrono>
+#include <cmath>
 
 #include "common/api/field_reader.h"
 #include "common/api/model_monitor.h"
@@ -125,13 +126,17 @@ class StatusParser {
   AlertStatus Alert(const json& v, const std::string& path) {
     AlertStatus out;
     if (!r_.IsObject(v, path,
-                     {"name", "state", "value", "threshold", "samples", "since", "message"})) {
+                     {"name", "state", "value", "threshold", "lowerBound", "upperBound",
+                      "smoothedValue", "samples", "since", "message"})) {
       return out;
     }
     out.name = r_.String(v, path, "name", true, 40).value_or("");
     out.state = r_.Enum<AlertState>(v, path, "state", true).value_or(AlertState::kInactive);
     out.value = r_.Number(v, path, "value", false);
     out.threshold = r_.Number(v, path, "threshold", false);
+    out.lower_bound = r_.Number(v, path, "lowerBound", false);
+    out.upper_bound = r_.Number(v, path, "upperBound", false);
+    out.smoothed_value = r_.Number(v, path, "smoothedValue", false);
     out.samples = r_.Integer(v, path, "samples", false, 0).value_or(0);
     out.since = Time(v, path, "since", false);
     out.message = r_.String(v, path, "message", false, 1024).value_or("");
@@ -248,6 +253,13 @@ json ToJson(const ModelMonitorStatus& status) {
       json item = {{"name", a.name}, {"state", ToString(a.state)}, {"samples", a.samples}};
       if (a.value) item["value"] = *a.value;
       if (a.threshold) item["threshold"] = *a.threshold;
+      // JSON has no infinity: an unbounded side is left out.
+      if (a.lower_bound && std::isfinite(*a.lower_bound)) item["lowerBound"] = *a.lower_bound;
+      if (a.upper_bound && std::isfinite(*a.upper_bound)) item["upperBound"] = *a.upper_bound;
+      // nlohmann/json writes a double with the digits that read it back exactly.
+      if (a.smoothed_value && std::isfinite(*a.smoothed_value)) {
+        item["smoothedValue"] = *a.smoothed_value;
+      }
       SetIfNotEmpty(item, "since", a.since);
       SetIfNotEmpty(item, "message", a.message);
       alerts.push_back(std::move(item));

@@ -52,9 +52,13 @@ bool IsMeasurable(const Prediction& p, const AccuracyConfig& config) {
   return false;
 }
 
+double PositiveScore(const Prediction& p, const AccuracyConfig& config) {
+  return config.positive_class == 0 ? 1 - p.scores[0] : p.scores[0];
+}
+
 int PredictedClass(const Prediction& p, const AccuracyConfig& config) {
   if (config.task == api::Task::kBinaryClassification) {
-    if (!p.scores.empty()) return p.scores[0] >= config.threshold ? 1 : 0;
+    if (!p.scores.empty()) return PositiveScore(p, config) >= config.threshold ? 1 : 0;
     return static_cast<int>(p.value) == config.positive_class ? 1 : 0;
   }
   if (!p.scores.empty()) {
@@ -67,7 +71,8 @@ int64_t PredictionBin(const Prediction& p, const AccuracyConfig& config) {
   switch (config.task) {
     case api::Task::kBinaryClassification:
       if (p.scores.empty()) return 1000 + PredictedClass(p, config);
-      return std::clamp<int64_t>(static_cast<int64_t>(std::floor(p.scores[0] * 100)), 0, 99);
+      return std::clamp<int64_t>(static_cast<int64_t>(std::floor(PositiveScore(p, config) * 100)),
+                                 0, 99);
     case api::Task::kMulticlassClassification:
       return PredictedClass(p, config);
     case api::Task::kRegression:
@@ -106,8 +111,9 @@ void AccuracyBucket::AddJoined(const JoinedLabel& j, const AccuracyConfig& confi
   // scikit-learn's log_loss clips probabilities to [eps, 1 - eps].
   double p_true;
   if (config.task == api::Task::kBinaryClassification) {
-    p_true = label == 1 ? p.scores[0] : 1 - p.scores[0];
-    scores[1].Add(p.scores[0], label == 1);
+    const double positive = PositiveScore(p, config);
+    p_true = label == 1 ? positive : 1 - positive;
+    scores[1].Add(positive, label == 1);
   } else {
     p_true =
         static_cast<size_t>(label) < p.scores.size() ? p.scores[static_cast<size_t>(label)] : 0;

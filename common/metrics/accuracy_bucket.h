@@ -73,8 +73,14 @@ struct AccuracyBucket {
 // Whether a prediction can enter the quality metrics (see joined_unmeasurable).
 bool IsMeasurable(const Prediction& prediction, const AccuracyConfig& config);
 
+// Binary: the probability of the positive class. A stored score is P(class 1)
+// (a [p0, p1] row keeps p1, a single score is taken as P(class 1), as
+// predict_proba[:, 1] and a sigmoid output are), so with positiveClass 0 it is
+// 1 - score. Needs a score.
+double PositiveScore(const Prediction& prediction, const AccuracyConfig& config);
+
 // The class a classifier predicted: from its scores when it has them (binary:
-// score >= threshold; multiclass: the first highest), else its value.
+// PositiveScore >= threshold; multiclass: the first highest), else its value.
 // Binary answers 0 (negative) or 1 (positive).
 int PredictedClass(const Prediction& prediction, const AccuracyConfig& config);
 

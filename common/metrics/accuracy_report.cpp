@@ -1,6 +1,7 @@
 #include "common/metrics/accuracy_report.h"
 
 #include <cmath>
+#include <optional>
 #include <set>
 
 namespace mm::metrics {
@@ -25,36 +26,64 @@ void AddClassification(const AccuracyBucket& b, const AccuracyConfig& config, Ac
     }
   }
   if (total == 0) return;
-  const auto ratio = [](double num, double den) {
-    return den == 0 ? 0.0 : num / den;  // scikit-learn's zero_division=0
+  // A ratio with nothing to divide by is undefined, so absent (scikit-learn's
+  // zero_division=np.nan): recall with no positive label, precision with no
+  // predicted positive. 0 there would read as a model that misses everything and
+  // fire a "recall < 0.8" alert on a window that merely held no positive.
+  // Macro averages are over the classes where the per-class value is defined
+  // (again zero_division=np.nan), and absent when no class has one.
+  const auto ratio = [](double num, double den) -> std::optional<double> {
+    if (den == 0) return std::nullopt;
+    return num / den;
+  };
+  // F1 needs both: undefined when precision or recall is (stricter than
+  // scikit-learn, which reports 0 when only precision is undefined; a window with
+  // one positive and no predicted positive is not evidence of a bad model).
+  const auto f1 = [&](double tp_c, double fp_c, double fn_c) -> std::optional<double> {
+    if (tp_c + fp_c == 0 || tp_c + fn_c == 0) return std::nullopt;
+    return 2 * tp_c / (2 * tp_c + fp_c + fn_c);
+  };
+  struct Mean {
+    double sum = 0;
+    int n = 0;
+    void Add(const std::optional<double>& v) {
+      if (!v) return;
+      sum += *v;
+      ++n;
+    }
+    void Put(AccuracyReport* r, const char* name) const {
+      if (n > 0) (*r)[name] = sum / n;
+    }
   };
   (*r)["accuracy"] = correct / total;
-  double p_sum = 0, r_sum = 0, f_sum = 0, tp_all = 0, fp_all = 0, fn_all = 0;
+  Mean p_macro, r_macro, f_macro;
+  double tp_all = 0, fp_all = 0, fn_all = 0;
   for (int c : classes) {
-    const double precision = ratio(tp[c], tp[c] + fp[c]);
-    const double recall = ratio(tp[c], tp[c] + fn[c]);
-    p_sum += precision;
-    r_sum += recall;
-    f_sum += ratio(2 * tp[c], 2 * tp[c] + fp[c] + fn[c]);
+    p_macro.Add(ratio(tp[c], tp[c] + fp[c]));
+    r_macro.Add(ratio(tp[c], tp[c] + fn[c]));
+    f_macro.Add(f1(tp[c], fp[c], fn[c]));
     tp_all += tp[c];
     fp_all += fp[c];
     fn_all += fn[c];
   }
-  const double k = static_cast<double>(classes.size());
-  (*r)["precision_macro"] = p_sum / k;
-  (*r)["recall_macro"] = r_sum / k;
-  (*r)["f1_macro"] = f_sum / k;
-  (*r)["precision_micro"] = ratio(tp_all, tp_all + fp_all);
-  (*r)["recall_micro"] = ratio(tp_all, tp_all + fn_all);
-  (*r)["f1_micro"] = ratio(2 * tp_all, 2 * tp_all + fp_all + fn_all);
+  p_macro.Put(r, "precision_macro");
+  r_macro.Put(r, "recall_macro");
+  f_macro.Put(r, "f1_macro");
+  const auto put = [&](const char* name, const std::optional<double>& v) {
+    if (v) (*r)[name] = *v;
+  };
+  put("precision_micro", ratio(tp_all, tp_all + fp_all));
+  put("recall_micro", ratio(tp_all, tp_all + fn_all));
+  put("f1_micro", f1(tp_all, fp_all, fn_all));
   if (config.task == api::Task::kBinaryClassification) {
-    (*r)["precision"] = ratio(tp[1], tp[1] + fp[1]);
-    (*r)["recall"] = ratio(tp[1], tp[1] + fn[1]);
-    (*r)["f1"] = ratio(2 * tp[1], 2 * tp[1] + fp[1] + fn[1]);
+    put("precision", ratio(tp[1], tp[1] + fp[1]));
+    put("recall", ratio(tp[1], tp[1] + fn[1]));
+    put("f1", f1(tp[1], fp[1], fn[1]));
   } else {
-    (*r)["precision"] = (*r)["precision_macro"];
-    (*r)["recall"] = (*r)["recall_macro"];
-    (*r)["f1"] = (*r)["f1_macro"];
+    for (const char* name : {"precision", "recall", "f1"}) {
+      const auto it = r->find(std::string(name) + "_macro");
+      if (it != r->end()) (*r)[name] = it->second;
+    }
   }
   if (b.log_loss_count > 0) {
     (*r)["log_loss"] = b.log_loss_sum / static_cast<double>(b.log_loss_count);
@@ -130,8 +159,11 @@ AccuracyReport ComputeAccuracy(const AccuracyBucket& b, const AccuracyConfig& co
   if (resolved > 0) {
     r["label_coverage"] = static_cast<double>(b.joined) / static_cast<double>(resolved);
   }
-  if (b.joined > 0) {
-    r["label_delay_mean_seconds"] = b.label_delay_sum_seconds / static_cast<double>(b.joined);
+  // The delay is recorded for measurable joins only (AddJoined), so its mean is over those.
+  int64_t delays = 0;
+  for (int64_t n : b.label_delay_counts) delays += n;
+  if (delays > 0) {
+    r["label_delay_mean_seconds"] = b.label_delay_sum_seconds / static_cast<double>(delays);
     for (const auto& [name, q] :
          {std::pair{"label_delay_p50_seconds", 0.5}, std::pair{"label_delay_p90_seconds", 0.9},
           std::pair{"label_delay_p99_seconds", 0.99}}) {

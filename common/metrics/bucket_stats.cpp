@@ -25,6 +25,7 @@ void BucketStats::Merge(const BucketStats& other) {
   predictions_recorded += other.predictions_recorded;
   predictions_dropped += other.predictions_dropped;
   extraction_errors += other.extraction_errors;
+  resource_readings += other.resource_readings;
   latency_seconds.Merge(other.latency_seconds);
   ttft_seconds.Merge(other.ttft_seconds);
   tokens_per_second.Merge(other.tokens_per_second);
@@ -47,6 +48,7 @@ nlohmann::json BucketStats::ToJson() const {
        {{"recorded", predictions_recorded},
         {"dropped", predictions_dropped},
         {"extractionErrors", extraction_errors}}},
+      {"resourceReadings", resource_readings},
       {"latencySeconds", latency_seconds.ToJson()},
       {"ttftSeconds", ttft_seconds.ToJson()},
       {"tokensPerSecond", tokens_per_second.ToJson()}};
@@ -94,6 +96,10 @@ Result<BucketStats> BucketStats::FromJson(const nlohmann::json& j) {
   for (int i = 1; i <= 5; ++i) {
     checks.push_back(
         ReadCount(sub("responses"), classes[i], &b.responses_by_class[i], "bucket.responses"));
+  }
+  // Absent from sidecars older than the field: no reading counted.
+  if (j.contains("resourceReadings")) {
+    checks.push_back(ReadCount(j, "resourceReadings", &b.resource_readings, "bucket"));
   }
   for (const auto& s : checks) {
     if (!s.ok()) return s.error();

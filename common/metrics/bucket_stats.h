@@ -23,6 +23,9 @@ struct BucketStats {
   uint64_t predictions_recorded = 0;
   uint64_t predictions_dropped = 0;
   uint64_t extraction_errors = 0;
+  // Readings of the model's resources taken in the bucket (ResourceSampler), so a
+  // resource alert's samples are readings over its window, not pods.
+  uint64_t resource_readings = 0;
   LogHistogram latency_seconds;
   LogHistogram ttft_seconds;
   LogHistogram tokens_per_second;

@@ -63,7 +63,12 @@ void LogHistogram::Merge(const LogHistogram& other) {
 double LogHistogram::Quantile(double q) const {
   if (count_ == 0) return std::numeric_limits<double>::quiet_NaN();
   q = std::clamp(q, 0.0, 1.0);
-  const auto rank = static_cast<uint64_t>(std::floor(q * static_cast<double>(count_ - 1)));
+  return ValueAtRank(static_cast<uint64_t>(std::floor(q * static_cast<double>(count_ - 1))));
+}
+
+double LogHistogram::ValueAtRank(uint64_t rank) const {
+  if (count_ == 0) return std::numeric_limits<double>::quiet_NaN();
+  rank = std::min(rank, count_ - 1);
   if (rank < zero_count_) return 0;
   uint64_t seen = zero_count_;
   for (size_t i = 0; i < counts_.size(); ++i) {

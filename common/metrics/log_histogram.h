@@ -31,8 +31,10 @@ class LogHistogram {
 
   void Record(double value, uint64_t times = 1);
   void Merge(const LogHistogram& other);
-  // NaN when empty. q in [0, 1].
+  // NaN when empty. q in [0, 1]. The value of rank floor(q * (n - 1)).
   double Quantile(double q) const;
+  // The value of 0-based rank `rank` in sorted order (clamped to 0..n-1); NaN when empty.
+  double ValueAtRank(uint64_t rank) const;
 
   uint64_t count() const { return count_; }
   double sum() const { return sum_; }

@@ -265,7 +265,7 @@ void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) 
   // Each alert's state machine.
   std::map<std::string, AlertMemory> memory;
   for (const auto& a : status.alerts) {
-    memory[a.name] = AlertMemory{a.state, a.value, ParseRfc3339(a.since)};
+    memory[a.name] = AlertMemory{a.state, a.value, ParseRfc3339(a.since), a.smoothed_value};
   }
   std::vector<api::AlertStatus> alerts;
   std::vector<AlertDecision> decisions;
@@ -279,11 +279,17 @@ void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) 
     for (const auto& report : status.external_alerts) {
       if (report.name == rule.name) ApplyExternalAlert(report, exact_now, &d);
     }
+    // The exact EMA state goes to status beside the rounded value (docs/alerts.md).
+    const bool smoothed = rule.smoothing && rule.smoothing->ema_alpha > 0;
+    const std::optional<double> exact = smoothed && !d.external ? d.value : std::nullopt;
     if (d.value) d.value = Rounded(*d.value);
     api::AlertStatus s;
     s.name = rule.name;
     s.state = d.state;
     s.value = d.value;
+    s.smoothed_value = exact;
+    if (d.lower) s.lower_bound = Rounded(*d.lower);
+    if (d.upper) s.upper_bound = Rounded(*d.upper);
     s.threshold = rule.threshold;
     s.samples = d.samples;
     s.since = FormatRfc3339(d.since);

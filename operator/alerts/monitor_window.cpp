@@ -57,6 +57,132 @@ std::optional<double> Gpus(const nlohmann::json& r, bool memory) {
   return memory ? sum : sum / n;
 }
 
+Measurement QuantileOf(const metrics::LogHistogram& h, double q, const std::string& what) {
+  const auto n = static_cast<int64_t>(h.count());
+  Measurement m = Value(h.Quantile(q), n, what);
+  m.evidence.kind = Evidence::Kind::kQuantile;
+  m.evidence.count = n;
+  m.evidence.quantile = q;
+  m.evidence.histogram = std::make_shared<const metrics::LogHistogram>(h);
+  return m;
+}
+
+Measurement Proportion(int64_t successes, int64_t trials, int64_t samples,
+                       const std::string& what) {
+  Measurement m =
+      Value(static_cast<double>(successes) / static_cast<double>(trials), samples, what);
+  m.evidence.kind = Evidence::Kind::kProportion;
+  m.evidence.successes = successes;
+  m.evidence.count = trials;
+  return m;
+}
+
+// The counts of one merged accuracy window that samples and confidence bounds
+// are taken from. Binary rows are 0 = negative, 1 = positive.
+struct LabelCounts {
+  bool binary = false;
+  int64_t classified = 0;  // measurable joined classification rows
+  int64_t correct = 0;
+  int64_t tp = 0, fp = 0, fn = 0;
+  int64_t auc_positives = 0, auc_negatives = 0;  // binary rows with a score
+  int64_t scored = 0;                            // rows with scores (log_loss)
+  metrics::RegressionSums regression;
+  int64_t joined = 0, resolved = 0;  // label_coverage
+
+  int64_t SamplesOf(api::Metric metric, int64_t recorded) const {
+    using M = api::Metric;
+    switch (metric) {
+      case M::kAccuracy:
+        return classified;
+      case M::kPrecision:
+        return binary ? tp + fp : classified;
+      case M::kRecall:
+        return binary ? tp + fn : classified;
+      case M::kF1:
+        return binary ? tp + fp + fn : classified;
+      case M::kAucRoc:
+        return std::min(auc_positives, auc_negatives);
+      case M::kLogLoss:
+        return scored;
+      case M::kLabelCoverage:
+        return resolved;
+      case M::kPredictionPsi:
+        return recorded;
+      default:  // regression
+        return regression.count;
+    }
+  }
+
+  Evidence EvidenceOf(api::Metric metric, const metrics::AccuracyReport& r) const {
+    using M = api::Metric;
+    Evidence e;
+    const auto proportion = [&](int64_t successes, int64_t trials) {
+      e.kind = Evidence::Kind::kProportion;
+      e.successes = successes;
+      e.count = trials;
+    };
+    switch (metric) {
+      case M::kAccuracy:
+        proportion(correct, classified);
+        break;
+      case M::kPrecision:
+        if (binary) proportion(tp, tp + fp);
+        break;
+      case M::kRecall:
+        if (binary) proportion(tp, tp + fn);
+        break;
+      case M::kLabelCoverage:
+        proportion(joined, resolved);
+        break;
+      case M::kAucRoc:
+        if (binary) {
+          e.kind = Evidence::Kind::kAuc;
+          e.count = auc_positives;
+          e.negatives = auc_negatives;
+          e.auc = r.at("auc_roc");
+          const auto bound = r.find("auc_roc_error_bound");
+          e.auc_binning_error = bound == r.end() ? 0 : bound->second;
+        }
+        break;
+      case M::kMae:
+      case M::kRmse:
+        e.kind = metric == M::kMae ? Evidence::Kind::kMeanAbsoluteError
+                                   : Evidence::Kind::kRootMeanSquaredError;
+        e.count = regression.count;
+        e.abs_error_sum = regression.abs_error_sum;
+        e.squared_error_sum = regression.squared_error_sum;
+        break;
+      default:
+        break;
+    }
+    return e;
+  }
+};
+
+LabelCounts CountLabels(const metrics::AccuracyBucket& b, const metrics::AccuracyConfig& config) {
+  LabelCounts c;
+  c.binary = config.task == api::Task::kBinaryClassification;
+  for (const auto& [key, n] : b.confusion) {
+    const auto [label, predicted] = key;
+    c.classified += n;
+    if (label == predicted) c.correct += n;
+    if (label == 1 && predicted == 1) c.tp += n;
+    if (label != 1 && predicted == 1) c.fp += n;
+    if (label == 1 && predicted != 1) c.fn += n;
+  }
+  if (const auto s = b.scores.find(1); c.binary && s != b.scores.end()) {
+    for (const auto& [bin, n] : s->second.bins()) {
+      c.auc_positives += n.positive;
+      c.auc_negatives += n.negative;
+    }
+  }
+  c.scored = b.log_loss_count;
+  c.regression = b.regression;
+  c.joined = b.joined;
+  c.resolved = b.joined + b.expired + b.evicted;
+  return c;
+}
+
 }  // namespace
 
 MonitorWindow MonitorWindow::Merge(Collection& c) {
@@ -120,12 +246,13 @@ Measurement MonitorWindow::Measure(api::Metric metric, api::Duration window,
         case M::kTtftP99Seconds: {
           const auto n = static_cast<int64_t>(b.ttft_seconds.count());
           if (n == 0) return None(0, "no streamed response in the window");
-          return Value(b.ttft_seconds.Quantile(info.quantile), n, name);
+          return QuantileOf(b.ttft_seconds, info.quantile, name);
         }
-        case M::kErrorRate:
+        case M::kErrorRate: {
           if (requests == 0) return None(0, "no request in the window");
-          return Value(static_cast<double>(b.responses_by_class[5]) / static_cast<double>(requests),
-                       requests, name);
+          const auto errors = static_cast<int64_t>(b.responses_by_class[5]);
+          return Proportion(errors, requests, requests, name);
+        }
         case M::kRequestsPerSecond: {
           const int64_t seconds = Seconds(window);
           if (seconds <= 0) return None(requests, "the window is shorter than a second");
@@ -133,30 +260,40 @@ Measurement MonitorWindow::Measure(api::Metric metric, api::Duration window,
                        name);
         }
         default: {  // latency quantiles
-          const auto n = static_cast<int64_t>(b.latency_seconds.count());
-          if (n == 0) return None(0, "no request in the window");
-          return Value(b.latency_seconds.Quantile(info.quantile), n, name);
+          if (b.latency_seconds.count() == 0) return None(0, "no request in the window");
+          return QuantileOf(b.latency_seconds, info.quantile, name);
         }
       }
     }
-    case api::MetricSource::kResources:
+    case api::MetricSource::kResources: {
+      Measurement m;
       switch (metric) {
         case M::kCpuCores:
-          return BusiestPod(resources_, "cpuCores",
-                            [](const nlohmann::json& r) { return NumberAt(r, "cpuCores"); });
+          m = BusiestPod(resources_, "cpuCores",
+                         [](const nlohmann::json& r) { return NumberAt(r, "cpuCores"); });
+          break;
         case M::kMemoryBytes:
-          return BusiestPod(resources_, "workingSetBytes or residentMemoryBytes",
-                            [](const nlohmann::json& r) {
-                              auto ws = NumberAt(r, "workingSetBytes");
-                              return ws ? ws : NumberAt(r, "residentMemoryBytes");
-                            });
+          m = BusiestPod(resources_, "workingSetBytes or residentMemoryBytes",
+                         [](const nlohmann::json& r) {
+                           auto ws = NumberAt(r, "workingSetBytes");
+                           return ws ? ws : NumberAt(r, "residentMemoryBytes");
+                         });
+          break;
         case M::kGpuUtilization:
-          return BusiestPod(resources_, "GPU utilization",
-                            [](const nlohmann::json& r) { return Gpus(r, false); });
+          m = BusiestPod(resources_, "GPU utilization",
+                         [](const nlohmann::json& r) { return Gpus(r, false); });
+          break;
         default:
-          return BusiestPod(resources_, "GPU memory",
-                            [](const nlohmann::json& r) { return Gpus(r, true); });
+          m = BusiestPod(resources_, "GPU memory",
+                         [](const nlohmann::json& r) { return Gpus(r, true); });
+          break;
       }
+      // A sample is a reading over the window, all pods together (the buckets
+      // count them); a sidecar too old to count readings counts as one per pod.
+      const auto readings = static_cast<int64_t>(RequestsIn(window, now_unix).resource_readings);
+      if (m.value) m.samples = std::max(m.samples, readings);
+      return m;
+    }
     case api::MetricSource::kLabels:
     case api::MetricSource::kPredictions: {
       if (!accuracy_) return None(0, "the sidecars keep no ground truth (spec.groundTruth)");
@@ -165,21 +302,24 @@ Measurement MonitorWindow::Measure(api::Metric metric, api::Duration window,
       const metrics::TimeMs to = (now_unix + 1) * 1000;
       const metrics::TimeMs from = (now_unix - Seconds(window)) * 1000 - bucket_ms + 1;
       const metrics::AccuracyReport r = accuracy_->Report(from, to);
-      auto count = [&](const char* key) {
-        auto it = r.find(key);
-        return it == r.end() ? int64_t{0} : static_cast<int64_t>(it->second);
-      };
-      const int64_t samples = info.source == api::MetricSource::kPredictions
-                                  ? count("samples")
-                                  : count("labeled_samples");
+      const metrics::AccuracyBucket bucket = accuracy_->Window(from, to);
+      const LabelCounts counts = CountLabels(bucket, accuracy_->config);
+      Measurement m;
+      m.samples = counts.SamplesOf(metric, info.source == api::MetricSource::kPredictions
+                                               ? static_cast<int64_t>(bucket.recorded)
+                                               : 0);
       auto it = r.find(name);
       if (it == r.end()) {
-        return None(samples, info.source == api::MetricSource::kPredictions
-                                 ? "no reference or no prediction in the window"
-                                 : "undefined for the labels in the window (none yet, or one "
-                                   "class only)");
+        m.why = info.source == api::MetricSource::kPredictions
+                    ? "no reference or no prediction in the window"
+                    : "undefined for the labels in the window (none yet, one class only, no "
+                      "positive label for recall, no predicted positive for precision)";
+        return m;
       }
-      return Value(it->second, samples, name);
+      if (!std::isfinite(it->second)) return None(m.samples, name + " is not a finite number");
+      m.value = it->second;
+      m.evidence = counts.EvidenceOf(metric, r);
+      return m;
     }
   }
   return None(0, "unknown metric");

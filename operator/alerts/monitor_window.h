@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,13 +13,41 @@
 
 namespace mm::op {
 
+// What a metric's confidence bounds are computed from (ConfidenceBounds in
+// rule_evaluator.h): the counts and sums behind the value, never the value alone.
+struct Evidence {
+  enum class Kind {
+    kNone,                  // the metric has no interval (docs/alerts.md, "Confidence")
+    kProportion,            // successes of trials: Wilson score
+    kAuc,                   // positives, negatives, auc: Hanley-McNeil
+    kMeanAbsoluteError,     // count, abs_error_sum, squared_error_sum: t interval
+    kRootMeanSquaredError,  // count, squared_error_sum: chi-square
+    kQuantile,              // histogram, quantile: order statistics
+  };
+  Kind kind = Kind::kNone;
+  int64_t count = 0;      // trials, positives, labelled predictions or values
+  int64_t successes = 0;  // kProportion
+  int64_t negatives = 0;  // kAuc
+  double auc = 0;         // kAuc
+  double auc_binning_error = 0;
+  double abs_error_sum = 0;
+  double squared_error_sum = 0;
+  double quantile = 0;                                     // kQuantile: 0.99 for p99
+  std::shared_ptr<const metrics::LogHistogram> histogram;  // kQuantile
+};
+
 // One metric over one window, monitor-wide. `value` is unset when the data
 // cannot give one (no requests, no labels, no resource reading, a NaN):
 // `why` says which, and an alert on it is Inconclusive.
 struct Measurement {
   std::optional<double> value;
-  int64_t samples = 0;  // what a sample is depends on the metric (MetricSource)
-  std::string why;      // set when value is unset
+  // What minSamples counts: the count the metric's uncertainty depends on
+  // (docs/alerts.md's table): requests for latency, positive labels for recall,
+  // predicted positives for precision, min(positives, negatives) for AUC,
+  // predictions due a label for label_coverage, readings for resources.
+  int64_t samples = 0;
+  std::string why;  // set when value is unset
+  Evidence evidence;
 };
 
 // The merged state of all the pods of one monitor that answered: request

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/api/model_monitor.h"
+#include "common/metrics/confidence_bounds.h"
 #include "common/rfc3339.h"
 #include "operator/alerts/monitor_window.h"
 
@@ -13,8 +14,11 @@ namespace mm::op {
 // restarted or new leader continues the same state machine.
 struct AlertMemory {
   api::AlertState state = api::AlertState::kInactive;
-  std::optional<double> value;  // the last (smoothed) value
+  std::optional<double> value;  // the last (smoothed) value, as shown (4 digits)
   std::optional<SystemTime> since;
+  // The exact EMA state (status.alerts[].smoothedValue, full precision); when
+  // set, smoothing continues from it rather than from the rounded `value`.
+  std::optional<double> smoothed;
 };
 
 struct AlertDecision {
@@ -22,6 +26,9 @@ struct AlertDecision {
   api::AlertState state = api::AlertState::kInactive;
   std::optional<double> value;  // after smoothing; unset when nothing was measured
   std::optional<double> raw;    // before smoothing
+  // With `confidence`: the one-sided bounds at that level (ConfidenceBounds).
+  std::optional<double> lower;
+  std::optional<double> upper;
   int64_t samples = 0;
   SystemTime since;       // when `state` began (for Firing: the episode's start)
   std::string message;    // "latency_p99_seconds 0.31 > 0.25 over 5m (120 samples)"
@@ -30,13 +37,25 @@ struct AlertDecision {
   bool transitioned() const { return previous != state; }
 };
 
+// The one-sided bounds of a measurement at level `confidence` (0.5 to 1), from
+// its evidence (common/metrics/confidence_bounds.h): Wilson score for
+// proportions, Hanley-McNeil for AUC, a t interval for MAE, chi-square for RMSE,
+// order statistics of the histogram for latency quantiles. nullopt when the
+// metric has no interval (no evidence).
+std::optional<metrics::Bounds> ConfidenceBounds(const Measurement& m, double confidence);
+
 // One step of an alert's state machine (docs/alerts.md):
 //   no value, a non-finite value, or samples < minSamples -> Inconclusive (never Firing)
 //   condition false                                       -> Inactive
 //   condition true: Inactive/Inconclusive -> Pending (or Firing when `for` is 0);
 //                   Pending for at least `for`            -> Firing
+// With `confidence`, "condition true" is "true of the bound on the bad side"
+// (the lower bound for > and >=, the upper for < and <=), "condition false" is
+// "false of the bound on the safe side", and in between the alert is
+// Inconclusive: it fires only on evidence, and is Inactive only on evidence.
 // Smoothing (emaAlpha a): y = a*y_prev + (1-a)*x, where y_prev is the last
-// smoothed value while the alert was measurable; the first value is taken as is.
+// smoothed value while the alert was measurable (memory.smoothed, exact, when
+// set); the first value is taken as is.
 // `since` of a new state is `now` rounded up to the second (status times are
 // whole seconds); `now` itself is compared exactly, so `for` is never cut short.
 // Pure: the clock and the memory are arguments.

@@ -201,6 +201,9 @@ Result<std::string> AlertExpression(const api::AlertRule& a, const std::string& 
   if (a.smoothing && a.smoothing->ema_alpha > 0) {
     return Error{"smoothing.emaAlpha: PromQL has no moving average across evaluations"};
   }
+  if (a.confidence) {
+    return Error{"confidence: a PromQL rule compares the raw value, not a confidence bound"};
+  }
   auto q = QueryFor(a, ns, monitor);
   if (!q) return q.error();
   std::string expr = q->value + " " + std::string(api::ToString(a.op)) + " " + Number(a.threshold);

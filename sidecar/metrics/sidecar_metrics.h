@@ -30,6 +30,8 @@ class SidecarMetrics {
   // Instances whose output is no number, class or probability row (e.g. text).
   void PredictionNotRecordable(uint64_t instances);
   void ExtractionFailed(std::chrono::system_clock::time_point t);
+  // One reading of the model's resources (the snapshot's buckets count them).
+  void ResourceRead(std::chrono::system_clock::time_point t) { buckets_.CountResourceReading(t); }
 
   prometheus::Registry& registry() { return *registry_; }
   std::shared_ptr<prometheus::Registry> shared_registry() { return registry_; }

@@ -47,6 +47,11 @@ void TimeBuckets::CountPredictions(std::chrono::system_clock::time_point t, bool
   (recorded ? b.predictions_recorded : b.predictions_dropped) += n;
 }
 
+void TimeBuckets::CountResourceReading(std::chrono::system_clock::time_point t) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++BucketFor(t).resource_readings;
+}
+
 void TimeBuckets::CountExtractionError(std::chrono::system_clock::time_point t) {
   std::lock_guard<std::mutex> lock(mu_);
   ++BucketFor(t).extraction_errors;

@@ -18,6 +18,7 @@ class TimeBuckets {
   void Record(const metrics::RequestObservation& o);
   void CountPredictions(std::chrono::system_clock::time_point t, bool recorded, uint64_t n);
   void CountExtractionError(std::chrono::system_clock::time_point t);
+  void CountResourceReading(std::chrono::system_clock::time_point t);
 
   // Buckets whose start is >= since_unix, oldest first.
   std::vector<metrics::BucketStats> Since(int64_t since_unix) const;

@@ -31,6 +31,8 @@ metrics::Prediction FromScores(std::vector<double> scores) {
     if (p.scores[i] > p.scores[best]) best = i;
   }
   p.value = static_cast<double>(best);
+  // A binary row keeps P(class 1); which class is positive (positiveClass) is the
+  // accuracy configuration's business (PositiveScore in accuracy_bucket.h).
   if (p.scores.size() == 2) p.scores = {p.scores[1]};
   return p;
 }

@@ -14,7 +14,8 @@ namespace mm::sidecar {
 // value and scores of a store Prediction (id, time and revision are the caller's):
 //   number -> value; true/false -> 1/0; a numeric string ("3", "0.5") -> its number;
 //   a row of probabilities -> value = argmax (the class index) and scores: a two-class
-//     row [p0, p1] gives scores = {p1} (binary, P(positive)); a one-element row [p]
+//     row [p0, p1] gives scores = {p1} (P(class 1); positiveClass 0 reads it as 1 - p1:
+//     PositiveScore in sidecar/metrics/accuracy_bucket.h); a one-element row [p]
 //     gives scores = {p} and value = p >= 0.5; longer rows keep every probability;
 //   anything else (text, objects, empty or mixed rows) -> nullopt: not recordable.
 // Never throws.

@@ -137,8 +137,12 @@ void ResourceSampler::SampleOnce() {
     }
     sample["gpus"] = gpus;
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  latest_ = std::move(sample);
+  const bool read = !sample.empty();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    latest_ = std::move(sample);
+  }
+  if (read && on_reading_) on_reading_();
 }
 
 nlohmann::json ResourceSampler::Latest() const {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -37,6 +38,9 @@ class ResourceSampler {
 
   void Start();
   void Stop();
+  // Called (on the sampler's thread) after every sample that read something;
+  // set before Start. The sidecar counts readings per snapshot bucket with it.
+  void OnReading(std::function<void()> f) { on_reading_ = std::move(f); }
   // One sample now (the thread calls this; tests call it directly).
   void SampleOnce();
   nlohmann::json Latest() const;
@@ -51,6 +55,7 @@ class ResourceSampler {
   std::optional<double> last_cpu_seconds_;
   std::chrono::steady_clock::time_point last_time_;
   bool warned_ = false;
+  std::function<void()> on_reading_;
 
   mutable std::mutex mu_;
   nlohmann::json latest_ = nlohmann::json::object();

@@ -457,5 +457,87 @@ TEST_F(RemediationTest, AccuracyDropAfterLabelsRetrainsOnceAndTooFewLabelsDoNoth
       << Events("RetrainJobCreated")[0].dump();
 }
 
+// confidence through the real apiserver: 10 right labels of 10 are not evidence of
+// accuracy >= 0.8 (95% lower bound 0.787), so the alert is Inconclusive where a raw
+// threshold says Inactive; 10 of 50 are evidence of < 0.8 (upper bound 0.307): Firing,
+// with both bounds in status (the CRD keeps the fields) and the bound in the Event.
+TEST_F(RemediationTest, ConfidenceDecidesOnTheBoundAndShowsIt) {
+  Model model(R"({"predictions":[1]})");  // always class 1
+  json spec = Spec({{"name", "accuracy-drop"},
+                    {"metric", "accuracy"},
+                    {"op", "<"},
+                    {"threshold", 0.8},
+                    {"window", "1m"},
+                    {"minSamples", 1},
+                    {"confidence", 0.95},
+                    {"action", "none"}},
+                   {{"cooldown", "0s"}});
+  spec["serving"] = {{"port", "model-http"}, {"protocol", "json"}, {"outputPath", "$.predictions"}};
+  spec["groundTruth"] = {{"task", "binary-classification"}, {"positiveClass", "1"}};
+  StartKubelet({{"model:1", &model}}, {"MM_MONITOR_CONFIG=" + spec.dump(), "MM_LABEL_TOKEN=l"});
+  CreateDeployment("model:1", 1);
+  ASSERT_TRUE(WaitFor([&] { return kubelet_->Ready().size() == 1; }, 60s));
+  CreateMonitor(spec);
+  StartOperator("op-a");
+  const auto pod = kubelet_->Ready()[0];
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(
+        HttpCall(pod.ip, data_port_, "POST", "/predict", "{}",
+                 {{"x-request-id", "r" + std::to_string(i)}, {"content-type", "application/json"}})
+            .status,
+        200);
+  }
+  auto post_labels = [&](int from, int to, int label) {
+    json labels = json::array();
+    for (int i = from; i < to; ++i)
+      labels.push_back({{"id", "r" + std::to_string(i)}, {"label", label}});
+    auto r = HttpCall(pod.ip, admin_port_, "POST", "/v1/labels", json{{"labels", labels}}.dump(),
+                      {{"content-type", "application/json"}, {"authorization", "Bearer l"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_EQ(json::parse(r.body).value("joined", -1), to - from) << r.body;
+  };
+  std::string last;  // the last snapshot answer, for the failure message
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = HttpCall(pod.ip, admin_port_, "GET", "/v1/snapshot", "",
+                          {{"authorization", std::string("Bearer ") + kAdminToken}});
+        last = std::to_string(r.status) + " " + r.body;
+        if (r.status != 200) return false;
+        int64_t recorded = 0;
+        const json snapshot = json::parse(r.body);
+        for (const auto& b : snapshot["accuracy"]["buckets"]) {
+          recorded += b.value("recorded", int64_t{0});
+        }
+        return recorded == 50;
+      },
+      20s, 50ms))
+      << last;
+
+  post_labels(0, 10, 1);  // 10 of 10 right
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        json a = Alert();
+        return a.value("samples", 0) == 10 && a.contains("lowerBound");
+      },
+      30s, 100ms))
+      << Monitor()["status"].dump(2);
+  json a = Alert();
+  EXPECT_EQ(a.value("state", ""), "Inconclusive") << a.dump();
+  EXPECT_NEAR(a.value("lowerBound", 0.0), 0.787, 0.001) << a.dump();
+  EXPECT_NE(a.value("message", "").find("not enough evidence"), std::string::npos) << a.dump();
+
+  post_labels(10, 50, 0);  // 10 of 50 right
+  ASSERT_TRUE(WaitAlert("Firing", 30s)) << Monitor()["status"].dump(2);
+  a = Alert();
+  EXPECT_DOUBLE_EQ(a.value("value", 0.0), 0.2);
+  EXPECT_NEAR(a.value("upperBound", 0.0), 0.3073, 0.0001) << a.dump();
+  EXPECT_NEAR(a.value("lowerBound", 0.0), 0.1235, 0.0001) << a.dump();
+  ASSERT_TRUE(WaitEvent("AlertFiring"));
+  EXPECT_NE(
+      Events("AlertFiring")[0].value("note", "").find("accuracy 0.2 (95% upper bound 0.3073)"),
+      std::string::npos)
+      << Events("AlertFiring")[0].dump();
+}
+
 }  // namespace
 }  // namespace mm::testing

@@ -128,6 +128,21 @@ TEST_F(CrdTest, CelRulesListTheCataloguesMetrics) {
   }
 }
 
+// `confidence` is allowed on the metrics with an interval, in the CRD's CEL as in the parser.
+TEST_F(CrdTest, ConfidenceRulesAreTheParsers) {
+  const auto with_interval = [](const MetricInfo& m) { return HasConfidenceInterval(m.metric); };
+  EXPECT_TRUE(SomeRuleHas("!has(self.confidence) || self.metric in " + CelList(with_interval)))
+      << CelList(with_interval);
+  const json& confidence = alert_["properties"]["confidence"];
+  EXPECT_EQ(confidence["type"], "number");
+  ASSERT_TRUE(confidence.contains("x-kubernetes-validations"));
+  EXPECT_EQ(confidence["x-kubernetes-validations"][0]["rule"], "self >= 0.5 && self < 1.0");
+  const json& status = schema_["properties"]["status"]["properties"]["alerts"]["items"];
+  for (const char* field : {"lowerBound", "upperBound", "smoothedValue"}) {
+    EXPECT_TRUE(status["properties"].contains(field)) << field;
+  }
+}
+
 TEST_F(CrdTest, SchemaDefaultsAreTheParsersConstants) {
   const json& p = spec_["properties"];
   EXPECT_EQ(p["target"]["properties"]["kind"]["default"], defaults::kTargetKind);

@@ -48,7 +48,9 @@ TEST(ParseModelMonitor, ReadsTheFraudExampleIntoTypedFields) {
   EXPECT_EQ(recall.op, ComparisonOp::kLess);
   EXPECT_EQ(recall.window, 24h);
   EXPECT_EQ(recall.for_duration, 1h);
-  EXPECT_EQ(recall.min_samples, 500);
+  EXPECT_EQ(recall.min_samples, 50);
+  EXPECT_EQ(recall.confidence, 0.95);
+  EXPECT_FALSE(mm.spec.alerts[1].confidence.has_value());
   EXPECT_EQ(recall.severity, Severity::kCritical);
   EXPECT_EQ(recall.action, Action::kRollback);
   EXPECT_TRUE(recall.ConditionHolds(0.7));

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "common/api/model_monitor.h"
 
 namespace mm::api {
@@ -95,6 +97,28 @@ TEST(ModelMonitorStatus, RejectsWhatTheCrdRejects) {
   EXPECT_NE(m.find("status.externalAlerts[1].since: \"later\" is not an RFC 3339"),
             std::string::npos)
       << m;
+}
+
+// The EMA state goes through status exactly (the text form reads back to the same
+// double), the bounds beside the value; an unbounded side is left out.
+TEST(ModelMonitorStatus, SmoothedValueAndBoundsRoundTripExactly) {
+  ModelMonitorStatus s;
+  AlertStatus a;
+  a.name = "slow";
+  a.state = AlertState::kInconclusive;
+  a.value = 0.1235;
+  a.smoothed_value = 0.12345678901234567;
+  a.lower_bound = 0.1;
+  a.upper_bound = std::numeric_limits<double>::infinity();
+  s.alerts = {a};
+  const json j = ToJson(s);
+  EXPECT_FALSE(j["alerts"][0].contains("upperBound"));
+  EXPECT_EQ(j["alerts"][0]["lowerBound"], 0.1);
+  auto back = ParseModelMonitorStatus(json::parse(j.dump()));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_TRUE(back->alerts[0].smoothed_value);
+  EXPECT_EQ(*back->alerts[0].smoothed_value, 0.12345678901234567);  // bit for bit
+  EXPECT_FALSE(back->alerts[0].upper_bound);
 }
 
 }  // namespace

@@ -137,5 +137,88 @@ TEST(MonitorWindowTest, AccuracyMergesConfusionCountsOfAllPods) {
   EXPECT_NEAR(*recall.value, 0.6, 1e-12);
 }
 
+// For resources a sample is a reading over the window (the buckets count them),
+// not a pod: a 2-replica model sampled every 5 s has 120 readings in 5 minutes.
+TEST(MonitorWindowTest, ResourceSamplesAreReadingsOverTheWindowNotPods) {
+  const auto readings = [](int64_t start, uint64_t n) {
+    metrics::BucketStats b;
+    b.start_unix = start;
+    b.resource_readings = n;
+    return b;
+  };
+  std::vector<metrics::BucketStats> history;
+  for (int64_t t = kNow - 295; t <= kNow; t += 10) history.push_back(readings(t / 10 * 10, 2));
+  Collection c;
+  c.snapshots.push_back(Pod("a", history, {{"cpuCores", 0.5}}));
+  c.snapshots.push_back(Pod("b", history, {{"cpuCores", 1.5}}));
+  c.snapshots.push_back(Pod("old", {readings(kNow - 900, 2)}, {{"cpuCores", 0.1}}));
+  MonitorWindow w = MonitorWindow::Merge(c);
+  const Measurement cpu = w.Measure(Metric::kCpuCores, 5min, kNow);
+  EXPECT_DOUBLE_EQ(*cpu.value, 1.5);
+  EXPECT_EQ(cpu.samples, 2 * 30 * 2) << "30 buckets of 10 s, 2 readings each, 2 pods";
+}
+
+// Binary label metrics count what their uncertainty depends on, and carry the
+// counts their confidence bounds need.
+TEST(MonitorWindowTest, LabelSamplesArePositivesPredictedPositivesAndDueLabels) {
+  PodSnapshot p = Pod("a", {});
+  metrics::AccuracySnapshot a;
+  metrics::AccuracyBucket b;
+  b.confusion[{1, 1}] = 8;  // TP
+  b.confusion[{1, 0}] = 2;  // FN
+  b.confusion[{0, 1}] = 5;  // FP
+  b.confusion[{0, 0}] = 85;
+  b.joined = 100;
+  b.expired = 300;  // labels stopped for most predictions
+  a.buckets[(kNow - 35) * 1000] = b;
+  p.accuracy = a;
+  Collection c;
+  c.snapshots.push_back(p);
+  MonitorWindow w = MonitorWindow::Merge(c);
+  const Measurement recall = w.Measure(Metric::kRecall, 30s, kNow);
+  EXPECT_EQ(recall.samples, 10);
+  EXPECT_EQ(recall.evidence.kind, Evidence::Kind::kProportion);
+  EXPECT_EQ(recall.evidence.successes, 8);
+  EXPECT_EQ(recall.evidence.count, 10);
+  const Measurement precision = w.Measure(Metric::kPrecision, 30s, kNow);
+  EXPECT_EQ(precision.samples, 13);
+  EXPECT_EQ(precision.evidence.count, 13);
+  EXPECT_EQ(w.Measure(Metric::kF1, 30s, kNow).samples, 15);
+  EXPECT_EQ(w.Measure(Metric::kAccuracy, 30s, kNow).samples, 100);
+  const Measurement coverage = w.Measure(Metric::kLabelCoverage, 30s, kNow);
+  EXPECT_EQ(coverage.samples, 400) << "predictions due a label, not labels";
+  EXPECT_DOUBLE_EQ(*coverage.value, 0.25);
+  EXPECT_EQ(coverage.evidence.successes, 100);
+}
+
+// Labels stopped entirely: coverage is 0 over the predictions that were due one,
+// with those as samples, so the alert can fire (with joined labels as samples it
+// had 0 samples and stayed Inconclusive).
+TEST(MonitorWindowTest, CoverageIsMeasuredWhenLabelsStopEntirely) {
+  PodSnapshot p = Pod("a", {});
+  metrics::AccuracySnapshot a;
+  metrics::AccuracyBucket b;
+  b.expired = 250;
+  a.buckets[(kNow - 35) * 1000] = b;
+  p.accuracy = a;
+  Collection c;
+  c.snapshots.push_back(p);
+  const Measurement coverage = MonitorWindow::Merge(c).Measure(Metric::kLabelCoverage, 30s, kNow);
+  ASSERT_TRUE(coverage.value) << coverage.why;
+  EXPECT_DOUBLE_EQ(*coverage.value, 0);
+  EXPECT_EQ(coverage.samples, 250);
+}
+
+// Latency quantiles carry the merged histogram for their order-statistic bounds.
+TEST(MonitorWindowTest, LatencyCarriesTheHistogramForItsBounds) {
+  Collection c;
+  c.snapshots.push_back(Pod("a", {Bucket(1'800'000'090, 100, 0, 0.3)}));
+  const Measurement p99 = MonitorWindow::Merge(c).Measure(Metric::kLatencyP99Seconds, 30s, kNow);
+  EXPECT_EQ(p99.evidence.kind, Evidence::Kind::kQuantile);
+  ASSERT_TRUE(p99.evidence.histogram);
+  EXPECT_EQ(p99.evidence.histogram->count(), 100u);
+  EXPECT_DOUBLE_EQ(p99.evidence.quantile, 0.99);
+}
+
 }  // namespace
 }  // namespace mm::op

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
+#include <string>
 
 namespace mm::op {
 namespace {
@@ -145,6 +147,110 @@ TEST(RuleEvaluatorTest, EmaSmoothsFromTheLastMeasurableValue) {
   AlertMemory gap{AlertState::kInconclusive, 5.0, kT0};
   d = EvaluateRule(rule, M(0.1, 500), gap, kT0 + 30s);
   EXPECT_DOUBLE_EQ(*d.value, 0.1);
+}
+
+// The EMA continues from the exact state in status (smoothedValue), not from the
+// value rounded to 4 digits, so after many evaluations it is the exact recurrence.
+TEST(RuleEvaluatorTest, EmaContinuesFromTheExactStateNotTheRoundedValue) {
+  api::AlertRule rule = Rule(0s);
+  rule.smoothing = api::Smoothing{0.9};
+  const auto round4 = [](double v) { return std::stod(FormatValue(v)); };
+  AlertMemory memory;
+  double exact = 0;
+  for (int n = 0; n < 200; ++n) {
+    const double x = 0.1 + 0.001 * n + (n % 3 == 0 ? 0.0123456 : 0.0);
+    exact = n == 0 ? x : 0.9 * exact + 0.1 * x;
+    AlertDecision d = EvaluateRule(rule, M(x, 500), memory, kT0 + std::chrono::seconds(n));
+    // What status keeps: the value rounded for reading, the state exact.
+    memory = {d.state, round4(*d.value), d.since, *d.value};
+  }
+  EXPECT_DOUBLE_EQ(*memory.smoothed, exact);
+  // Without the exact state (a status written by an older operator) it falls back
+  // to the rounded value and drifts.
+  api::AlertRule same = rule;
+  AlertMemory old{AlertState::kInactive, round4(0.123456789), kT0, std::nullopt};
+  EXPECT_DOUBLE_EQ(*EvaluateRule(same, M(0.2, 500), old, kT0 + 1s).value, 0.9 * 0.1235 + 0.1 * 0.2);
+}
+
+Measurement Proportion(int64_t successes, int64_t trials) {
+  Measurement m{static_cast<double>(successes) / static_cast<double>(trials), trials, ""};
+  m.evidence.kind = Evidence::Kind::kProportion;
+  m.evidence.successes = successes;
+  m.evidence.count = trials;
+  return m;
+}
+
+api::AlertRule RecallBelow(double threshold, std::optional<double> confidence) {
+  api::AlertRule r = Rule(0s);
+  r.name = "recall-low";
+  r.metric = api::Metric::kRecall;
+  r.op = api::ComparisonOp::kLess;
+  r.threshold = threshold;
+  r.min_samples = 10;
+  r.confidence = confidence;
+  return r;
+}
+
+// Firing only when the bound on the bad side is past the threshold, Inactive only
+// when the bound on the safe side is clear of it, Inconclusive in between.
+TEST(RuleEvaluatorTest, ConfidenceFiresOnlyOnEvidence) {
+  const auto rule = RecallBelow(0.8, 0.95);
+  // 78 of 100: below 0.8, but the 95% upper bound (0.840) is not.
+  AlertDecision d = EvaluateRule(rule, Proportion(78, 100), {}, kT0);
+  EXPECT_EQ(d.state, AlertState::kInconclusive);
+  EXPECT_EQ(EvaluateRule(RecallBelow(0.8, std::nullopt), Proportion(78, 100), {}, kT0).state,
+            AlertState::kFiring)
+      << "the raw threshold fires on the same data";
+  ASSERT_TRUE(d.lower && d.upper);
+  EXPECT_LT(*d.lower, 0.8);
+  EXPECT_GT(*d.upper, 0.8);
+  EXPECT_EQ(d.message,
+            "recall 0.78 (95% bounds 0.705 to 0.8403): not enough evidence whether < 0.8 over "
+            "5m (100 samples)");
+  // 60 of 100: the upper bound 0.677 is below 0.8.
+  d = EvaluateRule(rule, Proportion(60, 100), {}, kT0);
+  EXPECT_EQ(d.state, AlertState::kFiring);
+  EXPECT_EQ(d.message, "recall 0.6 (95% upper bound 0.6769) < 0.8 over 5m (100 samples)");
+  // 870 of 1000: the lower bound 0.852 is clear of 0.8.
+  d = EvaluateRule(rule, Proportion(870, 1000), AlertMemory{AlertState::kFiring, 0.6, kT0}, kT0);
+  EXPECT_EQ(d.state, AlertState::kInactive);
+  EXPECT_EQ(d.previous, AlertState::kFiring);
+  EXPECT_EQ(d.message, "recall 0.87 (95% lower bound 0.8515) not < 0.8 over 5m (1000 samples)");
+}
+
+TEST(RuleEvaluatorTest, ConfidenceWithoutEvidenceIsInconclusive) {
+  const auto rule = RecallBelow(0.8, 0.95);
+  const AlertDecision d = EvaluateRule(rule, M(0.1, 100), {}, kT0);  // no counts behind it
+  EXPECT_EQ(d.state, AlertState::kInconclusive);
+  EXPECT_NE(d.message.find("no confidence bound"), std::string::npos) << d.message;
+}
+
+// p99 of 100 requests: the binomial bound on the rank reaches past the largest
+// value, so there is no upper bound and 2 slow requests prove nothing either way.
+TEST(RuleEvaluatorTest, LatencyQuantileBoundsComeFromTheHistogramsRanks) {
+  api::AlertRule rule = Rule(0s);
+  rule.min_samples = 10;
+  rule.confidence = 0.95;
+  const auto p99 = [](int slow) {
+    auto h = std::make_shared<metrics::LogHistogram>();
+    h->Record(0.1, static_cast<uint64_t>(100 - slow));
+    h->Record(1.0, static_cast<uint64_t>(slow));
+    Measurement m{h->Quantile(0.99), 100, ""};
+    m.evidence.kind = Evidence::Kind::kQuantile;
+    m.evidence.count = 100;
+    m.evidence.quantile = 0.99;
+    m.evidence.histogram = h;
+    return m;
+  };
+  AlertDecision d = EvaluateRule(rule, p99(2), {}, kT0);
+  EXPECT_NEAR(*d.value, 1.0, 0.011);
+  EXPECT_EQ(d.state, AlertState::kInconclusive);
+  EXPECT_FALSE(d.upper && std::isfinite(*d.upper));
+  EXPECT_NEAR(*d.lower, 0.1, 0.002);  // rank 96: the largest k with binom.cdf(k, 100, 0.99) <= 0.05
+  // 10 slow of 100: rank 96 is slow too.
+  d = EvaluateRule(rule, p99(10), {}, kT0);
+  EXPECT_EQ(d.state, AlertState::kFiring);
+  EXPECT_NEAR(*d.lower, 1.0, 0.011);
 }
 
 api::ExternalAlert Alertmanager(SystemTime since, std::optional<double> value = std::nullopt) {

@@ -174,6 +174,8 @@ TEST(MonitoringObjects, AlertsWithoutAFaithfulEquivalentSayWhy) {
   EXPECT_NE(Reason(Alert("smooth", "latency_p99_seconds", {{"smoothing", {{"emaAlpha", 0.5}}}}))
                 .find("smoothing.emaAlpha"),
             std::string::npos);
+  EXPECT_NE(Reason(Alert("slow", "latency_p99_seconds", {{"confidence", 0.95}})).find("confidence"),
+            std::string::npos);
 }
 
 TEST(MonitoringObjects, PodMonitorScrapesOnlyThisMonitorsSidecarsAndLabelsThem) {

@@ -42,5 +42,29 @@ TEST(TimeBucketsTest, GroupsByAlignedBucketAndKeepsTheNewest) {
   EXPECT_EQ(buckets.Since(1030).size(), 2u);
 }
 
+TEST(TimeBucketsTest, ResourceReadingsAreCountedPerBucketAndMerge) {
+  TimeBuckets buckets(std::chrono::seconds(10), 10);
+  const auto at = [](int64_t s) {
+    return std::chrono::system_clock::time_point(std::chrono::seconds(s));
+  };
+  buckets.CountResourceReading(at(1000));
+  buckets.CountResourceReading(at(1005));
+  buckets.CountResourceReading(at(1010));
+  const auto got = buckets.Since(0);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].resource_readings, 2u);
+  auto back = metrics::BucketStats::FromJson(got[0].ToJson());
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->resource_readings, 2u);
+  back->Merge(got[1]);
+  EXPECT_EQ(back->resource_readings, 3u);
+  // A sidecar older than the field: no readings, not an error.
+  auto old = got[0].ToJson();
+  old.erase("resourceReadings");
+  auto read = metrics::BucketStats::FromJson(old);
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  EXPECT_EQ(read->resource_readings, 0u);
+}
+
 }  // namespace
 }  // namespace mm::sidecar

@@ -1,8 +1,8 @@
-#include "sidecar/metrics/ema.h"
+#include "common/metrics/ema.h"
 
 #include <gtest/gtest.h>
 
-namespace mm::sidecar {
+namespace mm::metrics {
 namespace {
 
 TEST(EmaTest, FollowsTheCrdFormula) {
@@ -15,4 +15,4 @@ TEST(EmaTest, FollowsTheCrdFormula) {
 }
 
 }  // namespace
-}  // namespace mm::sidecar
+}  // namespace mm::metrics
