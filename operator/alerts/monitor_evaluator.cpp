@@ -98,7 +98,10 @@ void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) 
   r.now = std::chrono::ceil<std::chrono::seconds>(r.exact_now);
   r.now_unix = UnixSeconds(r.now);
   if (!Fetch(ns, name, r)) return;
-  if (r.monitor.spec.alerts.empty()) return ClearAlerts(r);
+  if (r.monitor.spec.alerts.empty()) {
+    ClearAlerts(r);
+    return;
+  }
   FollowRunningActions(r);
   FindSidecars(r);
   CollectSnapshots(r);
