@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
   }
   mm::webhook::ApiMonitorLookup api_lookup(client);
   InMemoryLookup memory_lookup;
-  memory_lookup.monitors.push_back(api::ParsedMonitor::FromJson(monitor));
+  memory_lookup.monitors.push_back(mm::api::ParsedMonitor::FromJson(monitor));
   mm::webhook::MonitorLookup& lookup =
       lookup_kind == "api" ? static_cast<mm::webhook::MonitorLookup&>(api_lookup) : memory_lookup;
   mm::webhook::PodMutator mutator(lookup, {});

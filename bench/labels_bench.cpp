@@ -191,7 +191,7 @@ int main(int argc, char** argv) {
   constexpr int kRounds = 20;
   auto start = Clock::now();
   size_t bytes = 0;
-  for (int r = 0; r < kRounds; ++r) bytes = mm::sidecar::ToJson(metrics.Snapshot(0)).dump().size();
+  for (int r = 0; r < kRounds; ++r) bytes = mm::metrics::ToJson(metrics.Snapshot(0)).dump().size();
   const double snapshot_ms = Seconds(start) * 1000 / kRounds;
   start = Clock::now();
   for (int r = 0; r < kRounds; ++r) (void)store->Stats();

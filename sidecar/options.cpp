@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 
+#include "common/api/sidecar_monitor_config.h"
 #include "sidecar/monitor_config.h"
 
 namespace mm::sidecar {
@@ -104,27 +105,13 @@ std::string SpecOrigin(const SidecarOptions& o) {
 
 // The monitor a config text was made from, when it says (the injected form's
 // `monitor`, or a whole ModelMonitor's metadata): texts of one monitor are
-// ordered by its generation, which only grows.
-struct MonitorIdentity {
-  std::string uid;
-  int64_t generation = 0;
-};
-
-std::optional<MonitorIdentity> IdentityOf(const std::string& text) {
+// ordered by its generation, which only grows. A text that does not parse names none.
+std::optional<api::MonitorIdentity> IdentityOf(const std::string& text) {
   const auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return std::nullopt;
-  for (const char* key : {"monitor", "metadata"}) {
-    const auto m = j.find(key);
-    if (m == j.end() || !m->is_object()) continue;
-    const auto uid = m->find("uid");
-    const auto generation = m->find("generation");
-    if (uid == m->end() || !uid->is_string() || uid->get_ref<const std::string&>().empty() ||
-        generation == m->end() || !generation->is_number_integer()) {
-      continue;
-    }
-    return MonitorIdentity{uid->get<std::string>(), generation->get<int64_t>()};
-  }
-  return std::nullopt;
+  if (j.is_discarded()) return std::nullopt;
+  auto config = api::ParseSidecarMonitorConfig(j);
+  if (!config || config->monitor.uid.empty()) return std::nullopt;
+  return config->monitor;
 }
 
 // True when `text` is an older generation of the monitor `than` was made from:

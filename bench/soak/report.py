@@ -19,7 +19,7 @@ import math
 import os
 import sys
 
-GAMMA = 1.01 / 0.99  # sidecar/metrics/log_histogram.h: 1 % relative accuracy
+GAMMA = 1.01 / 0.99  # common/metrics/log_histogram.h: 1 % relative accuracy
 NAN = float("nan")
 
 

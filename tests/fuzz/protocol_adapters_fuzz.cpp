@@ -19,11 +19,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   static const auto adapters = [] {
     std::vector<std::unique_ptr<ProtocolAdapter>> all;
+    using mm::api::Protocol;
     for (auto [protocol, path] :
-         {std::pair{"open-inference-v2", "$"}, std::pair{"kserve-v1", "$"},
-          std::pair{"openai", "$"}, std::pair{"json", "$.predictions"},
-          std::pair{"json", "$.items[*].score"}, std::pair{"json", "$['a'][0]"},
-          std::pair{"json", "$"}, std::pair{"json", "$[*].a[1]"}}) {
+         {std::pair{Protocol::kOpenInferenceV2, "$"}, std::pair{Protocol::kKServeV1, "$"},
+          std::pair{Protocol::kOpenAI, "$"}, std::pair{Protocol::kJson, "$.predictions"},
+          std::pair{Protocol::kJson, "$.items[*].score"}, std::pair{Protocol::kJson, "$['a'][0]"},
+          std::pair{Protocol::kJson, "$"}, std::pair{Protocol::kJson, "$[*].a[1]"}}) {
       all.push_back(std::move(MakeProtocolAdapter({protocol, path}).value()));
     }
     return all;

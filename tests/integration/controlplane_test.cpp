@@ -8,6 +8,7 @@
 
 #include "common/kube/resource_path.h"
 #include "tests/support/control_plane.h"
+#include "tests/support/deployments.h"
 #include "tests/support/wait.h"
 
 namespace mm::testing {
@@ -18,15 +19,7 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 json Deployment(const std::string& name, const std::string& image, int replicas) {
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "Deployment"},
-          {"metadata", {{"name", name}}},
-          {"spec",
-           {{"replicas", replicas},
-            {"selector", {{"matchLabels", {{"app", name}}}}},
-            {"template",
-             {{"metadata", {{"labels", {{"app", name}}}}},
-              {"spec", {{"containers", json::array({{{"name", "model"}, {"image", image}}})}}}}}}}};
+  return testing::Deployment(name, replicas, testing::ModelContainer(image));
 }
 
 class ControlPlaneTest : public ::testing::Test {

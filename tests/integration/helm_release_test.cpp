@@ -20,6 +20,7 @@
 #include "common/kube/resource_path.h"
 #include "tests/support/control_plane.h"
 #include "tests/support/crd_schema.h"
+#include "tests/support/deployments.h"
 #include "tests/support/helm.h"
 #include "tests/support/local_process.h"
 #include "tests/support/wait.h"
@@ -403,21 +404,8 @@ TEST_F(HelmTest, DevelopmentModeInjectsThroughTheLocalOperatorTheNotesDescribe) 
         },
         30s))
         << op.Log();
-    const json deployment = {
-        {"apiVersion", "apps/v1"},
-        {"kind", "Deployment"},
-        {"metadata", {{"name", "my-model"}}},
-        {"spec",
-         {{"replicas", 1},
-          {"selector", {{"matchLabels", {{"app", "my-model"}}}}},
-          {"template",
-           {{"metadata", {{"labels", {{"app", "my-model"}}}}},
-            {"spec",
-             {{"containers",
-               json::array({{{"name", "model"},
-                             {"image", "example/model:1"},
-                             {"ports", json::array({{{"name", "http"},
-                                                     {"containerPort", 8000}}})}}})}}}}}}}};
+    const json deployment =
+        Deployment("my-model", 1, ModelContainer("example/model:1", 8000, "http"));
     ASSERT_TRUE(
         admin->Create(ResourcePath{"apps/v1", "deployments", models}.Url(), deployment).ok());
     EXPECT_TRUE(WaitFor(

@@ -18,6 +18,7 @@
 #include "operator/webhook/cached_monitor_lookup.h"
 #include "operator/webhook/sidecar_injector.h"
 #include "tests/support/control_plane.h"
+#include "tests/support/deployments.h"
 #include "tests/support/namespaced_operator.h"
 #include "tests/support/operator_fixture.h"
 #include "tests/support/wait.h"
@@ -30,18 +31,7 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 json ModelDeployment(const std::string& name, int replicas) {
-  json container = {{"name", "model"},
-                    {"image", "fraud-model:v1"},
-                    {"ports", json::array({{{"name", "http"}, {"containerPort", 8000}}})}};
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "Deployment"},
-          {"metadata", {{"name", name}}},
-          {"spec",
-           {{"replicas", replicas},
-            {"selector", {{"matchLabels", {{"app", name}}}}},
-            {"template",
-             {{"metadata", {{"labels", {{"app", name}}}}},
-              {"spec", {{"containers", json::array({container})}}}}}}}};
+  return testing::Deployment(name, replicas, testing::ModelContainer("fraud-model:v1", 8000));
 }
 
 const json* Sidecar(const json& pod) {

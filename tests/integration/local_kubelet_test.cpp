@@ -16,6 +16,7 @@
 #include "common/kube/resource_path.h"
 #include "dev/local_kubelet/readiness_probe.h"
 #include "tests/support/control_plane.h"
+#include "tests/support/deployments.h"
 #include "tests/support/http_call.h"
 #include "tests/support/namespaced_operator.h"
 #include "tests/support/wait.h"
@@ -37,20 +38,12 @@ images:
 )";
 
 json Deployment(const std::string& name, int replicas) {
-  json container = {{"name", "model"},
-                    {"image", "mm-test/http-server:1"},
-                    {"ports", json::array({{{"name", "http"}, {"containerPort", 8080}}})}};
-  return {
-      {"apiVersion", "apps/v1"},
-      {"kind", "Deployment"},
-      {"metadata", {{"name", name}}},
-      {"spec",
-       {{"replicas", replicas},
-        {"selector", {{"matchLabels", {{"app", name}}}}},
-        {"template",
-         {{"metadata", {{"labels", {{"app", name}}}}},
-          {"spec",
-           {{"terminationGracePeriodSeconds", 5}, {"containers", json::array({container})}}}}}}}};
+  const json labels = {{"app", name}};
+  return testing::Deployment(
+      name, replicas,
+      testing::PodTemplate(labels, testing::ModelContainer("mm-test/http-server:1", 8080),
+                           json::object(), {{"terminationGracePeriodSeconds", 5}}),
+      labels);
 }
 
 class LocalKubeletTest : public ::testing::Test {

@@ -15,6 +15,7 @@
 #include "common/kube/rest_kube_client.h"
 #include "operator/controller.h"
 #include "tests/support/control_plane.h"
+#include "tests/support/deployments.h"
 #include "tests/support/namespaced_operator.h"
 #include "tests/support/operator_fixture.h"
 #include "tests/support/wait.h"
@@ -138,15 +139,9 @@ TEST_F(OperatorTest, StatusConvergesOnCreateUpdateAndDelete) {
 
   // The target appears (its pods carry other labels) and the missed pod gets
   // the sidecar's annotation: the monitor becomes Ready without a spec change.
-  json dep = {{"apiVersion", "apps/v1"},
-              {"kind", "Deployment"},
-              {"metadata", {{"name", "fraud"}}},
-              {"spec",
-               {{"replicas", 0},
-                {"selector", {{"matchLabels", {{"dep", "fraud"}}}}},
-                {"template",
-                 {{"metadata", {{"labels", {{"dep", "fraud"}}}}},
-                  {"spec", {{"containers", json::array({{{"name", "m"}, {"image", "m:1"}}})}}}}}}}};
+  const json dep = testing::Deployment(
+      "fraud", 0, testing::PodTemplate({{"dep", "fraud"}}, testing::ModelContainer("m:1")),
+      {{"dep", "fraud"}});
   ASSERT_TRUE(admin_->Create(ResourcePath{"apps/v1", "deployments", ns_}.Url(), dep).ok());
   ASSERT_TRUE(
       admin_

@@ -20,6 +20,7 @@
 #include "operator/webhook/json_patch.h"
 #include "operator/webhook/sidecar_injector.h"
 #include "tests/support/control_plane.h"
+#include "tests/support/deployments.h"
 #include "tests/support/https_client.h"
 #include "tests/support/operator_fixture.h"
 #include "tests/support/wait.h"
@@ -63,24 +64,16 @@ json Namespace(const std::string& name, json labels = json::object()) {
 }
 
 json PodTemplate(const json& labels, const json& annotations) {
-  json container = {{"name", "model"},
-                    {"image", "fraud-model:v1"},
-                    {"ports", json::array({{{"name", "http"}, {"containerPort", 8000}}})},
-                    {"readinessProbe", {{"httpGet", {{"path", "/ready"}, {"port", "http"}}}}}};
-  return {{"metadata", {{"labels", labels}, {"annotations", annotations}}},
-          {"spec", {{"containers", json::array({container})}}}};
+  json container = testing::ModelContainer("fraud-model:v1", 8000);
+  container["readinessProbe"] = {{"httpGet", {{"path", "/ready"}, {"port", "http"}}}};
+  return testing::PodTemplate(labels, container, annotations);
 }
 
 json Deployment(const std::string& name, int replicas, json pod_labels,
                 json pod_annotations = json::object()) {
   pod_labels["deployment"] = name;
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "Deployment"},
-          {"metadata", {{"name", name}}},
-          {"spec",
-           {{"replicas", replicas},
-            {"selector", {{"matchLabels", {{"deployment", name}}}}},
-            {"template", PodTemplate(pod_labels, pod_annotations)}}}};
+  return testing::Deployment(name, replicas, PodTemplate(pod_labels, pod_annotations),
+                             {{"deployment", name}});
 }
 
 json Monitor(const std::string& name, const json& match_labels) {

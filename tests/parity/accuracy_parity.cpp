@@ -114,10 +114,10 @@ int RunTask(const std::string& task_name, const std::string& data, const std::st
 
   // The operator's view: each pod's snapshot through JSON, merged.
   auto merged = mm::metrics::AccuracySnapshotFromJson(
-      json::parse(mm::sidecar::ToJson(pods[0].metrics->Snapshot(0)).dump()));
+      json::parse(mm::metrics::ToJson(pods[0].metrics->Snapshot(0)).dump()));
   for (int i = 1; i < kPods && merged; ++i) {
     auto other = mm::metrics::AccuracySnapshotFromJson(
-        json::parse(mm::sidecar::ToJson(pods[static_cast<size_t>(i)].metrics->Snapshot(0)).dump()));
+        json::parse(mm::metrics::ToJson(pods[static_cast<size_t>(i)].metrics->Snapshot(0)).dump()));
     if (!other || !merged->Merge(other.value())) return std::fprintf(stderr, "merge failed\n"), 1;
   }
   if (!merged) return std::fprintf(stderr, "%s\n", merged.error().message.c_str()), 1;

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/deployments.h"
 #include "tests/support/wait.h"
 
 namespace mm::testing {
@@ -65,15 +66,8 @@ json ModelMonitor(const std::string& name, const json& selector, const std::stri
 }
 
 json TargetDeployment(const std::string& name) {
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "Deployment"},
-          {"metadata", {{"name", name}}},
-          {"spec",
-           {{"replicas", 0},
-            {"selector", {{"matchLabels", {{"target", name}}}}},
-            {"template",
-             {{"metadata", {{"labels", {{"target", name}}}}},
-              {"spec", {{"containers", json::array({{{"name", "m"}, {"image", "m:1"}}})}}}}}}}};
+  const json labels = {{"target", name}};
+  return Deployment(name, 0, PodTemplate(labels, ModelContainer("m:1")), labels);
 }
 
 json Pod(const std::string& name, const json& labels, const std::string& injected_by) {

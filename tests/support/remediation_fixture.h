@@ -21,6 +21,7 @@
 #include "operator/controller.h"
 #include "tests/support/control_plane.h"
 #include "tests/support/controllable_model.h"
+#include "tests/support/deployments.h"
 #include "tests/support/http_call.h"
 #include "tests/support/namespaced_operator.h"
 #include "tests/support/operator_fixture.h"
@@ -89,13 +90,7 @@ class RemediationFixture : public ::testing::Test {
   }
 
   void CreateDeployment(const std::string& image, int replicas = 2) {
-    json d = {{"apiVersion", "apps/v1"},
-              {"kind", "Deployment"},
-              {"metadata", {{"name", "fraud"}}},
-              {"spec",
-               {{"replicas", replicas},
-                {"selector", {{"matchLabels", {{"app", "fraud"}}}}},
-                {"template", Template(image)}}}};
+    const json d = testing::Deployment("fraud", replicas, Template(image), {{"app", "fraud"}});
     auto r = admin_->Create(ResourcePath{"apps/v1", "deployments", ns_}.Url(), d);
     ASSERT_TRUE(r.ok()) << r.Message();
   }

@@ -90,7 +90,7 @@ TEST(SidecarTest, ServesDataAndAdminPortsFromOneConfigWithSeveralThreads) {
       testing::WaitFor([&] { return (*sidecar)->ground_truth()->counters().store.pending == 80; },
                        std::chrono::seconds(5), std::chrono::milliseconds(10)))
       << (*sidecar)->ground_truth()->counters().store.pending;
-  auto snapshot = Snapshot::FromJson(nlohmann::json::parse(
+  auto snapshot = metrics::SidecarSnapshot::FromJson(nlohmann::json::parse(
       Call(admin, bhttp::verb::get, "/v1/snapshot", "", "Bearer adm").body()));
   ASSERT_TRUE(snapshot.ok()) << snapshot.error().message;
   uint64_t requests = 0;

@@ -61,7 +61,8 @@ TEST(SidecarMonitorConfigTest, TheInjectedFormHoldsOnlyTheSidecarsPartAndRoundTr
       {{"sidecar", {{"image", "img:1"}, {"sampleRate", 0.1}}},
        {"serving", {{"port", 8000}, {"protocol", "kserve-v1"}}},
        {"groundTruth", {{"task", "binary-classification"}, {"positiveClass", "1"}}},
-       {"alerts", {{{"name", "slow"}, {"metric", "latency_p99_seconds"}, {"threshold", 1}}}}}));
+       {"alerts",
+        {{{"name", "slow"}, {"metric", "latency_p99_seconds"}, {"op", ">"}, {"threshold", 1}}}}}));
   ASSERT_TRUE(m.ok()) << m.error;
   const json injected = json::parse(SidecarConfigText(*m.monitor));
   EXPECT_EQ(

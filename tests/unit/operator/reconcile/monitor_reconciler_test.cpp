@@ -196,7 +196,8 @@ TEST_F(MonitorReconcilerTest, KeepsTheSidecarConfigMapWithTheWebhooksText) {
   const json config = json::parse(text);
   EXPECT_EQ(config["monitor"]["generation"], 4);
   EXPECT_EQ(config["serving"]["requestIdHeader"], "x-trace-id");
-  EXPECT_EQ(config["sidecar"], json({{"sampleRate", 0.25}}));
+  EXPECT_EQ(config["sidecar"],
+            json({{"sampleRate", 0.25}, {"maxBodyBytes", 1 << 20}}));  // defaults written
 
   // The next reconcile (a pod event): the keeper knows the text is there, no call.
   const size_t calls = fake_.calls().size();
