@@ -13,6 +13,7 @@
 #include "common/base64.h"
 #include "operator/remediation/revision_selector.h"
 #include "operator/webhook/annotations.h"
+#include "tests/support/deployments.h"
 #include "tests/support/fake_kube_client.h"
 
 namespace mm::op {
@@ -99,19 +100,13 @@ class FakeFetcher : public SnapshotFetcher {
   std::vector<std::string> asked;
 };
 
-json Template(const std::string& image) {
-  return {{"metadata", {{"labels", {{"app", "fraud"}}}}},
-          {"spec", {{"containers", {{{"name", "model"}, {"image", image}}}}}}};
-}
-
+// Deployment fraud at revision 2, with the ReplicaSets of revisions 1 and 2:
+// a rollback goes to revision 1.
 json Deployment() {
-  return {{"metadata",
-           {{"name", "fraud"},
-            {"uid", "d1"},
-            {"resourceVersion", "7"},
-            {"annotations", {{kRevisionAnnotation, "2"}}}}},
-          {"spec",
-           {{"selector", {{"matchLabels", {{"app", "fraud"}}}}}, {"template", Template("m:2")}}}};
+  json d = testing::Deployment("fraud", 1, testing::ModelContainer("m:2"));
+  d["metadata"]["uid"] = "d1";
+  d["metadata"]["annotations"] = {{kRevisionAnnotation, "2"}};
+  return d;
 }
 
 json ReplicaSets() {
@@ -122,7 +117,10 @@ json ReplicaSets() {
           {{"name", "fraud-" + std::to_string(rev)},
            {"annotations", {{kRevisionAnnotation, std::to_string(rev)}}},
            {"ownerReferences", {{{"kind", "Deployment"}, {"uid", "d1"}, {"controller", true}}}}}},
-         {"spec", {{"template", Template("m:" + std::to_string(rev))}}}});
+         {"spec",
+          {{"template",
+            testing::PodTemplate({{"app", "fraud"}},
+                                 testing::ModelContainer("m:" + std::to_string(rev)))}}}});
   }
   return {{"items", items}};
 }
@@ -286,6 +284,8 @@ TEST_F(MonitorEvaluatorTest, FiringRollbackIsRecordedThenCarriedOutOncePerEpisod
   }
   EXPECT_LT(intent, patch) << "the intent is in status before the Deployment changes";
   EXPECT_EQ(calls[intent].body["status"]["remediations"][0]["result"], "Started");
+  EXPECT_NE(calls[patch].body.dump().find("\"image\":\"m:1\""), std::string::npos)
+      << "the template of revision 1: " << calls[patch].body.dump();
   const json& record = server_["status"]["remediations"][0];
   EXPECT_EQ(server_["status"]["remediations"].size(), 1u);
   EXPECT_EQ(record["action"], "rollback");
