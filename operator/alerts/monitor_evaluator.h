@@ -44,9 +44,22 @@ class MonitorEvaluator {
   void Evaluate(const std::string& ns, const std::string& name);
 
  private:
+  // What the steps of one evaluation hand each other (evaluation_round.h).
   struct Round;
-  bool WriteStatus(const std::string& ns, const std::string& name, nlohmann::json& current,
-                   const api::ModelMonitorStatus& status);
+
+  // The steps, in the order Evaluate runs them; each says what it promises.
+  bool Fetch(const std::string& ns, const std::string& name, Round& r);
+  void ClearAlerts(Round& r);
+  void FollowRunningActions(Round& r);
+  void FindSidecars(Round& r);
+  void CollectSnapshots(Round& r);
+  void StepAlerts(Round& r);
+  void MeasureMetrics(Round& r);
+  void ActOnFiringAlerts(Round& r);
+  void ActOn(Round& r, const api::AlertRule& rule, const AlertDecision& d);
+  void SetConditions(Round& r);
+
+  bool WriteStatus(Round& r, const api::ModelMonitorStatus& status);
   void Event(const api::ModelMonitor& m, bool warning, const std::string& reason,
              const std::string& action, const std::string& note);
 

@@ -32,6 +32,38 @@ std::string Because(const ActionCause& c) {
 
 }  // namespace
 
+std::string_view EventAction(api::Action action) {
+  switch (action) {
+    case api::Action::kRollback:
+      return "Rollback";
+    case api::Action::kRetrain:
+      return "Retrain";
+    case api::Action::kNone:
+      return "None";
+  }
+  return "None";
+}
+
+ActionOutcome Remediator::Take(
+    api::Action action, const api::ModelMonitor& m, const ActionCause& cause, bool dry_run,
+    const std::function<bool(const api::RemediationRecord&)>& record_intent) {
+  switch (action) {
+    case api::Action::kRollback:
+      return Rollback(m, cause, dry_run, record_intent);
+    case api::Action::kRetrain:
+      return Retrain(m, cause, dry_run, record_intent);
+    case api::Action::kNone:
+      break;
+  }
+  ActionOutcome out;
+  out.record = NewRecord(cause, action);
+  out.record.result = RemediationResult::kSkipped;
+  out.record.message = "action none changes nothing";
+  out.reason = "NoAction";
+  out.note = out.record.message + "; " + Because(cause);
+  return out;
+}
+
 std::string Remediator::RollbackNote(const std::string& ns, const std::string& monitor,
                                      const api::RemediationRecord& r) {
   return "ModelMonitor " + ns + "/" + monitor + " alert " + r.alert + " at " + r.time +
@@ -195,48 +227,63 @@ ActionOutcome Remediator::Retrain(
 
 std::optional<ActionOutcome> Remediator::Follow(const api::ModelMonitor& m,
                                                 const api::RemediationRecord& started) {
+  switch (started.action) {
+    case api::Action::kRetrain:
+      return FollowRetrain(m, started);
+    case api::Action::kRollback:
+      return FollowRollback(m, started);
+    case api::Action::kNone:
+      return std::nullopt;  // recorded only, never Started
+  }
+  return std::nullopt;
+}
+
+std::optional<ActionOutcome> Remediator::FollowRetrain(const api::ModelMonitor& m,
+                                                       const api::RemediationRecord& started) {
+  ActionOutcome out;
+  out.record = started;
+  auto job = client_.Get(
+      kube::ResourcePath{"batch/v1", "jobs", m.metadata.namespace_name, started.job}.Url());
+  if (job.status == 404) {
+    out.record.result = api::RemediationResult::kFailed;
+    out.record.message = started.message.rfind(kCreatingJob, 0) == 0
+                             ? "interrupted before Job " + started.job +
+                                   " was created; not retried (at most one Job per episode)"
+                             : "Job " + started.job + " was deleted before it finished";
+  } else if (!job.ok()) {
+    return std::nullopt;  // ask again next time
+  } else {
+    auto outcome = JobOutcome(job.body);
+    if (!outcome) return std::nullopt;
+    out.record.result = *outcome == "Complete" ? api::RemediationResult::kSucceeded
+                                               : api::RemediationResult::kFailed;
+    out.record.message = "Job " + started.job + (*outcome == "Complete" ? " completed" : " failed");
+  }
+  const bool succeeded = out.record.result == api::RemediationResult::kSucceeded;
+  out.reason = succeeded ? "RetrainSucceeded" : "RetrainFailed";
+  out.warning = !succeeded;
+  out.note = out.record.message;
+  return out;
+}
+
+std::optional<ActionOutcome> Remediator::FollowRollback(const api::ModelMonitor& m,
+                                                        const api::RemediationRecord& started) {
   ActionOutcome out;
   out.record = started;
   const std::string& ns = m.metadata.namespace_name;
-  if (started.action == api::Action::kRetrain) {
-    auto job = client_.Get(kube::ResourcePath{"batch/v1", "jobs", ns, started.job}.Url());
-    if (job.status == 404) {
-      out.record.result = api::RemediationResult::kFailed;
-      out.record.message = started.message.rfind(kCreatingJob, 0) == 0
-                               ? "interrupted before Job " + started.job +
-                                     " was created; not retried (at most one Job per episode)"
-                               : "Job " + started.job + " was deleted before it finished";
-    } else if (!job.ok()) {
-      return std::nullopt;  // ask again next time
-    } else {
-      auto outcome = JobOutcome(job.body);
-      if (!outcome) return std::nullopt;
-      out.record.result = *outcome == "Complete" ? api::RemediationResult::kSucceeded
-                                                 : api::RemediationResult::kFailed;
-      out.record.message =
-          "Job " + started.job + (*outcome == "Complete" ? " completed" : " failed");
-    }
-    out.reason = out.record.result == api::RemediationResult::kSucceeded ? "RetrainSucceeded"
-                                                                         : "RetrainFailed";
-  } else if (started.action == api::Action::kRollback) {
-    auto dep =
-        client_.Get(kube::ResourcePath{"apps/v1", "deployments", ns, m.spec.target.name}.Url());
-    if (!dep.ok() && dep.status != 404) return std::nullopt;
-    const std::string expected = RollbackNote(ns, m.metadata.name, started);
-    const bool landed = dep.ok() && dep.body["metadata"]
-                                            .value("annotations", nlohmann::json::object())
-                                            .value("modelmonitor.io/rollback", "") == expected;
-    out.record.result =
-        landed ? api::RemediationResult::kSucceeded : api::RemediationResult::kFailed;
-    out.record.message = landed ? "rolled back (confirmed after an operator restart)"
-                                : "interrupted before the Deployment was patched; not retried";
-    out.reason = landed ? "RolledBack" : "RollbackFailed";
-  } else {
-    return std::nullopt;
-  }
-  out.warning = out.record.result != api::RemediationResult::kSucceeded;
-  out.note = out.record.action == api::Action::kRetrain ? out.record.message
-                                                        : "rollback: " + out.record.message;
+  auto dep =
+      client_.Get(kube::ResourcePath{"apps/v1", "deployments", ns, m.spec.target.name}.Url());
+  if (!dep.ok() && dep.status != 404) return std::nullopt;
+  const std::string expected = RollbackNote(ns, m.metadata.name, started);
+  const bool landed = dep.ok() && dep.body["metadata"]
+                                          .value("annotations", nlohmann::json::object())
+                                          .value("modelmonitor.io/rollback", "") == expected;
+  out.record.result = landed ? api::RemediationResult::kSucceeded : api::RemediationResult::kFailed;
+  out.record.message = landed ? "rolled back (confirmed after an operator restart)"
+                              : "interrupted before the Deployment was patched; not retried";
+  out.reason = landed ? "RolledBack" : "RollbackFailed";
+  out.warning = !landed;
+  out.note = "rollback: " + out.record.message;
   return out;
 }
 

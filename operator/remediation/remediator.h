@@ -3,6 +3,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/api/model_monitor.h"
 #include "common/kube/kube_client.h"
@@ -30,12 +31,22 @@ struct ActionOutcome {
   std::string note;
 };
 
+// The Event action of `action`'s outcomes: "Rollback", "Retrain", "None".
+std::string_view EventAction(api::Action action);
+
 // Carries out rollback and retrain against the Kubernetes API, and follows
 // actions that take time (a retrain Job) to their end. It decides nothing about
 // whether to act: the evaluator checks episodes, cooldown and budget first.
 class Remediator {
  public:
   explicit Remediator(kube::KubeClient& client) : client_(client) {}
+
+  // Carries out `action`: the one place an api::Action becomes work, a switch the
+  // compiler checks, so a new action cannot run as another. `none` changes
+  // nothing (the evaluator records it without calling here): Skipped.
+  ActionOutcome Take(api::Action action, const api::ModelMonitor& m, const ActionCause& cause,
+                     bool dry_run,
+                     const std::function<bool(const api::RemediationRecord&)>& record_intent);
 
   // Rolls spec.target back (PlanRollback). Before it patches, `record_intent`
   // is called with the Started record: it must persist it (status write) and
@@ -67,6 +78,11 @@ class Remediator {
                                   const api::RemediationRecord& r);
 
  private:
+  std::optional<ActionOutcome> FollowRetrain(const api::ModelMonitor& m,
+                                             const api::RemediationRecord& started);
+  std::optional<ActionOutcome> FollowRollback(const api::ModelMonitor& m,
+                                              const api::RemediationRecord& started);
+
   kube::KubeClient& client_;
 };
 

@@ -100,6 +100,32 @@ TEST(RemediatorTest, RollbackRecordsTheIntentThenPatches) {
   EXPECT_EQ(calls.back().body[1]["value"], Template("m:1"));
 }
 
+TEST(RemediatorTest, TakeRunsEachActionAsItselfAndNoneChangesNothing) {
+  FakeKubeClient kube;
+  kube.Queue("POST", "/apis/batch/v1/namespaces/team/jobs", 201);
+  Remediator r(kube);
+  auto recorded = [](const api::RemediationRecord&) { return true; };
+  ActionOutcome retrain = r.Take(api::Action::kRetrain, Monitor(), Cause(), false, recorded);
+  EXPECT_EQ(retrain.record.action, api::Action::kRetrain);
+  EXPECT_EQ(retrain.reason, "RetrainJobCreated");
+  EXPECT_EQ(Count(kube, "POST"), 1);
+  EXPECT_EQ(Count(kube, "GET"), 0) << "a retrain reads no Deployment";
+
+  ActionOutcome none = r.Take(api::Action::kNone, Monitor(), Cause(), false, recorded);
+  EXPECT_EQ(none.record.action, api::Action::kNone);
+  EXPECT_EQ(none.record.result, api::RemediationResult::kSkipped);
+  EXPECT_EQ(kube.calls().size(), 1u) << "none calls nothing";
+
+  kube.Queue("GET", kDeployment, 404);
+  ActionOutcome rollback = r.Take(api::Action::kRollback, Monitor(), Cause(), false, recorded);
+  EXPECT_EQ(rollback.record.action, api::Action::kRollback);
+  EXPECT_EQ(kube.calls().back().path, kDeployment);
+
+  EXPECT_EQ(EventAction(api::Action::kRollback), "Rollback");
+  EXPECT_EQ(EventAction(api::Action::kRetrain), "Retrain");
+  EXPECT_EQ(EventAction(api::Action::kNone), "None");
+}
+
 TEST(RemediatorTest, NoPatchWhenTheIntentCannotBeRecorded) {
   FakeKubeClient kube;
   kube.Queue("GET", kDeployment, 200, Deployment());
