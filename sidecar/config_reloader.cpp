@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "common/log.h"
+#include "common/metrics/metric_names.h"
 
 namespace mm::sidecar {
 
@@ -33,7 +34,7 @@ ConfigReloader::ConfigReloader(SidecarConfig live, ConfigSource source, Apply ap
   last_seen_ = live_.monitor_spec;
   identity_.hash = ConfigHash(live_.monitor_spec);
   auto& reloads = prometheus::BuildCounter()
-                      .Name("modelmonitor_sidecar_config_reloads_total")
+                      .Name(metrics::names::kSidecarConfigReloadsTotal)
                       .Help(
                           "Configuration reloads by result: a new config live, or one refused "
                           "(the previous one keeps serving)")
@@ -41,19 +42,19 @@ ConfigReloader::ConfigReloader(SidecarConfig live, ConfigSource source, Apply ap
   succeeded_ = &reloads.Add({{"result", "success"}});
   failed_ = &reloads.Add({{"result", "failure"}});
   generation_ = &prometheus::BuildGauge()
-                     .Name("modelmonitor_sidecar_config_generation")
+                     .Name(metrics::names::kSidecarConfigGeneration)
                      .Help("Configs this process has served with: 1 at start, +1 per reload")
                      .Register(registry)
                      .Add({});
   generation_->Set(1);
   info_ = &prometheus::BuildGauge()
-               .Name("modelmonitor_sidecar_config_info")
+               .Name(metrics::names::kSidecarConfigInfo)
                .Help("The live config: hash is FNV-1a (64 bits) of its text")
                .Register(registry);
   info_now_ = &info_->Add({{"hash", identity_.hash}});
   info_now_->Set(1);
   restart_required_ = &prometheus::BuildGauge()
-                           .Name("modelmonitor_sidecar_config_restart_required")
+                           .Name(metrics::names::kSidecarConfigRestartRequired)
                            .Help("1 when the live config changed fields only a restart applies")
                            .Register(registry)
                            .Add({});
@@ -113,8 +114,8 @@ ReloadResult ConfigReloader::Check() {
 ReloadResult ConfigReloader::Refuse(const std::string& error) {
   failed_->Increment();
   log::Warning(
-      "configuration not reloaded: the previous one keeps serving (counted in "
-      "modelmonitor_sidecar_config_reloads_total{result=\"failure\"})",
+      std::string("configuration not reloaded: the previous one keeps serving (counted in ") +
+          metrics::names::kSidecarConfigReloadsTotal + "{result=\"failure\"})",
       {{"source", source_.origin}, {"error", error}, {"generation", identity_.generation}});
   ReloadResult result;
   result.outcome = ReloadResult::Outcome::kRejected;

@@ -302,7 +302,7 @@ AccuracyReport AccuracySnapshot::Report(TimeMs from, TimeMs to) const {
   const AccuracyBucket window = Window(from, to);
   AccuracyReport report = ComputeAccuracy(window, config);
   double psi = 0;
-  if (PredictionPsi(reference_bins, window.prediction_bins, &psi)) report["prediction_psi"] = psi;
+  if (PredictionPsi(reference_bins, window.prediction_bins, &psi)) report.prediction_psi = psi;
   return report;
 }
 

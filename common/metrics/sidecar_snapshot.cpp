@@ -19,7 +19,7 @@ nlohmann::json SidecarSnapshot::ToJson() const {
         {"gamma", LogHistogram::Gamma()},
         {"bucket", "i holds (gamma^(i-1), gamma^i]; its value is 2*gamma^i/(gamma+1)"}}},
       {"buckets", buckets_json},
-      {"resources", resources}};
+      {"resources", resources.ToJson()}};
 }
 
 Result<SidecarSnapshot> SidecarSnapshot::FromJson(const nlohmann::json& j) {
@@ -44,7 +44,11 @@ Result<SidecarSnapshot> SidecarSnapshot::FromJson(const nlohmann::json& j) {
     if (!b) return Error{"snapshot: buckets[" + std::to_string(i) + "]: " + b.error().message};
     s.buckets.push_back(std::move(b.value()));
   }
-  if (j.contains("resources") && j["resources"].is_object()) s.resources = j["resources"];
+  if (j.contains("resources") && !j["resources"].is_null()) {
+    auto resources = ResourceReading::FromJson(j["resources"]);
+    if (!resources) return Error{"snapshot." + resources.error().message};
+    s.resources = std::move(resources).value();
+  }
   return s;
 }
 

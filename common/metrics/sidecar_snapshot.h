@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/metrics/bucket_stats.h"
+#include "common/metrics/resource_reading.h"
 #include "common/result.h"
 
 namespace mm::metrics {
@@ -18,7 +19,7 @@ struct SidecarSnapshot {
   int64_t generated_at_unix = 0;
   int64_t bucket_seconds = 0;
   std::vector<BucketStats> buckets;  // ascending start
-  nlohmann::json resources = nlohmann::json::object();
+  ResourceReading resources;         // the latest reading of the model's resources
 
   nlohmann::json ToJson() const;
   static Result<SidecarSnapshot> FromJson(const nlohmann::json& j);

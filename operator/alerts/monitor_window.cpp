@@ -20,8 +20,8 @@ Measurement None(int64_t samples, std::string why) { return {std::nullopt, sampl
 
 // The largest value of `read` over the pods' latest resource readings.
 template <typename F>
-Measurement BusiestPod(const std::vector<nlohmann::json>& resources, const std::string& what,
-                       F read) {
+Measurement BusiestPod(const std::vector<metrics::ResourceReading>& resources,
+                       const std::string& what, F read) {
   std::optional<double> best;
   int64_t pods = 0;
   for (const auto& r : resources) {
@@ -32,29 +32,6 @@ Measurement BusiestPod(const std::vector<nlohmann::json>& resources, const std::
   }
   if (!best) return None(0, "no pod reported " + what);
   return {best, pods, ""};
-}
-
-std::optional<double> NumberAt(const nlohmann::json& r, const char* key) {
-  const auto it = r.find(key);
-  if (it == r.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
-// Over a pod's GPUs: the mean utilization, or the summed memory used.
-std::optional<double> Gpus(const nlohmann::json& r, bool memory) {
-  const auto gpus = r.find("gpus");
-  if (gpus == r.end() || !gpus->is_array() || gpus->empty()) return std::nullopt;
-  double sum = 0;
-  int n = 0;
-  for (const auto& g : *gpus) {
-    if (!g.is_object()) continue;
-    if (auto v = NumberAt(g, memory ? "memoryUsedBytes" : "utilization")) {
-      sum += *v;
-      ++n;
-    }
-  }
-  if (n == 0) return std::nullopt;
-  return memory ? sum : sum / n;
 }
 
 Measurement QuantileOf(const metrics::LogHistogram& h, double q, const std::string& what) {
@@ -139,9 +116,8 @@ struct LabelCounts {
           e.kind = Evidence::Kind::kAuc;
           e.count = auc_positives;
           e.negatives = auc_negatives;
-          e.auc = r.at("auc_roc");
-          const auto bound = r.find("auc_roc_error_bound");
-          e.auc_binning_error = bound == r.end() ? 0 : bound->second;
+          e.auc = r.auc_roc.value_or(0);
+          e.auc_binning_error = r.auc_roc_error_bound.value_or(0);
         }
         break;
       case M::kMae:
@@ -210,7 +186,7 @@ MonitorWindow MonitorWindow::Merge(Collection& c) {
     } else {
       (void)merged.Merge(p.requests);  // widths checked above: cannot fail
     }
-    if (p.requests.resources.is_object() && !p.requests.resources.empty()) {
+    if (!p.requests.resources.empty()) {
       w.resources_.push_back(p.requests.resources);
     }
     kept.push_back(std::move(p));
@@ -270,22 +246,19 @@ Measurement MonitorWindow::Measure(api::Metric metric, api::Duration window,
       switch (metric) {
         case M::kCpuCores:
           m = BusiestPod(resources_, "cpuCores",
-                         [](const nlohmann::json& r) { return NumberAt(r, "cpuCores"); });
+                         [](const metrics::ResourceReading& r) { return r.cpu_cores; });
           break;
         case M::kMemoryBytes:
           m = BusiestPod(resources_, "workingSetBytes or residentMemoryBytes",
-                         [](const nlohmann::json& r) {
-                           auto ws = NumberAt(r, "workingSetBytes");
-                           return ws ? ws : NumberAt(r, "residentMemoryBytes");
-                         });
+                         [](const metrics::ResourceReading& r) { return r.memory_bytes(); });
           break;
         case M::kGpuUtilization:
           m = BusiestPod(resources_, "GPU utilization",
-                         [](const nlohmann::json& r) { return Gpus(r, false); });
+                         [](const metrics::ResourceReading& r) { return r.gpu_utilization(); });
           break;
         default:
           m = BusiestPod(resources_, "GPU memory",
-                         [](const nlohmann::json& r) { return Gpus(r, true); });
+                         [](const metrics::ResourceReading& r) { return r.gpu_memory_bytes(); });
           break;
       }
       // A sample is a reading over the window, all pods together (the buckets
@@ -308,16 +281,16 @@ Measurement MonitorWindow::Measure(api::Metric metric, api::Duration window,
       m.samples = counts.SamplesOf(metric, info.source == api::MetricSource::kPredictions
                                                ? static_cast<int64_t>(bucket.recorded)
                                                : 0);
-      auto it = r.find(name);
-      if (it == r.end()) {
+      const std::optional<double> value = r.Of(metric);
+      if (!value) {
         m.why = info.source == api::MetricSource::kPredictions
                     ? "no reference or no prediction in the window"
                     : "undefined for the labels in the window (none yet, one class only, no "
                       "positive label for recall, no predicted positive for precision)";
         return m;
       }
-      if (!std::isfinite(it->second)) return None(m.samples, name + " is not a finite number");
-      m.value = it->second;
+      if (!std::isfinite(*value)) return None(m.samples, name + " is not a finite number");
+      m.value = *value;
       m.evidence = counts.EvidenceOf(metric, r);
       return m;
     }

@@ -74,7 +74,7 @@ class MonitorWindow {
   int64_t bucket_seconds_ = 0;
   std::vector<metrics::BucketStats> buckets_;  // ascending start
   std::optional<metrics::AccuracySnapshot> accuracy_;
-  std::vector<nlohmann::json> resources_;  // one per pod that reported any
+  std::vector<metrics::ResourceReading> resources_;  // one per pod that reported any
 };
 
 }  // namespace mm::op

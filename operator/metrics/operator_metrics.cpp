@@ -4,51 +4,53 @@
 
 #include <sstream>
 
+#include "common/metrics/metric_names.h"
+
 namespace mm::op {
 
 OperatorMetrics::OperatorMetrics()
     : registry_(std::make_shared<prometheus::Registry>()),
       reconciles_(prometheus::BuildCounter()
-                      .Name("modelmonitor_reconcile_total")
+                      .Name(metrics::names::kReconcileTotal)
                       .Help("ModelMonitor reconciles by outcome (done, retry, requeue_after, "
                             "terminal)")
                       .Register(*registry_)),
       reconcile_errors_(prometheus::BuildCounter()
-                            .Name("modelmonitor_reconcile_errors_total")
+                            .Name(metrics::names::kReconcileErrorsTotal)
                             .Help("Reconciles that ended in retry or terminal")
                             .Register(*registry_)),
       reconcile_seconds_(
           prometheus::BuildHistogram()
-              .Name("modelmonitor_reconcile_duration_seconds")
+              .Name(metrics::names::kReconcileDurationSeconds)
               .Help("Time one reconcile took")
               .Register(*registry_)
               .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                                0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
                                                                5, 10})),
       watch_restarts_(prometheus::BuildCounter()
-                          .Name("modelmonitor_watch_restarts_total")
+                          .Name(metrics::names::kWatchRestartsTotal)
                           .Help("Watches started again after the first, by informer")
                           .Register(*registry_)),
       relists_(prometheus::BuildCounter()
-                   .Name("modelmonitor_relists_total")
+                   .Name(metrics::names::kRelistsTotal)
                    .Help("LISTs after the first (410 Gone, errors, filter changes), by informer")
                    .Register(*registry_)),
       queue_depth_(prometheus::BuildGauge()
-                       .Name("modelmonitor_workqueue_depth")
+                       .Name(metrics::names::kWorkqueueDepth)
                        .Help("Keys waiting in the work queue")
                        .Register(*registry_)
                        .Add({})),
       leader_(prometheus::BuildGauge()
-                  .Name("modelmonitor_leader")
+                  .Name(metrics::names::kLeader)
                   .Help("1 while this process holds the leader Lease")
                   .Register(*registry_)
                   .Add({})),
       cached_(prometheus::BuildGauge()
-                  .Name("modelmonitor_informer_cached_objects")
+                  .Name(metrics::names::kInformerCachedObjects)
                   .Help("Objects in each informer's cache")
                   .Register(*registry_)),
       events_dropped_(prometheus::BuildCounter()
-                          .Name("modelmonitor_events_dropped_total")
+                          .Name(metrics::names::kEventsDroppedTotal)
                           .Help("Kubernetes Events dropped because the send queue was full")
                           .Register(*registry_)
                           .Add({})) {}

@@ -4,11 +4,14 @@
 #include <charconv>
 #include <chrono>
 
+#include "common/metrics/metric_names.h"
+
 namespace mm::op {
 namespace {
 
 using nlohmann::json;
 using M = api::Metric;
+namespace names = metrics::names;
 
 // The window the sidecar's accuracy gauges cover (modelmonitor_<metric>{window="3600s"};
 // sidecar/sidecar_config.h, report_window_ms). Label metrics have a faithful equivalent only
@@ -120,39 +123,35 @@ Result<Query> QueryFor(const api::AlertRule& a, const std::string& ns, const std
     case M::kLatencyP50Seconds:
     case M::kLatencyP90Seconds:
     case M::kLatencyP99Seconds:
-      return Query{quantile("modelmonitor_sidecar_request_duration_seconds"),
-                   increase("modelmonitor_sidecar_request_duration_seconds_count")};
+      return Query{quantile(names::kSidecarRequestDurationSeconds),
+                   increase(std::string(names::kSidecarRequestDurationSeconds) + "_count")};
     case M::kTtftP99Seconds:
-      return Query{quantile("modelmonitor_sidecar_time_to_first_token_seconds"),
-                   increase("modelmonitor_sidecar_time_to_first_token_seconds_count")};
+      return Query{quantile(names::kSidecarTimeToFirstTokenSeconds),
+                   increase(std::string(names::kSidecarTimeToFirstTokenSeconds) + "_count")};
     case M::kErrorRate: {
       // Answers the model never gave are counted as the 502/504 the sidecar sent.
-      const std::string errors = "sum " + by + " (rate(modelmonitor_sidecar_requests_total{" + sel +
-                                 ",code=\"5xx\"}" + w + "))";
-      return Query{errors + " / " + rate("modelmonitor_sidecar_requests_total"),
-                   increase("modelmonitor_sidecar_requests_total")};
+      const std::string errors = "sum " + by + " (rate(" + names::kSidecarRequestsTotal + "{" +
+                                 sel + ",code=\"5xx\"}" + w + "))";
+      return Query{errors + " / " + rate(names::kSidecarRequestsTotal),
+                   increase(names::kSidecarRequestsTotal)};
     }
     case M::kRequestsPerSecond:
-      return Query{rate("modelmonitor_sidecar_requests_total"),
-                   increase("modelmonitor_sidecar_requests_total")};
+      return Query{rate(names::kSidecarRequestsTotal), increase(names::kSidecarRequestsTotal)};
     // Resources: the latest reading of the busiest pod, as the operator takes it (the
     // window does not apply; nor does minSamples, which counts requests).
     case M::kCpuCores:
-      return Query{busiest_pod("modelmonitor_sidecar_model_cpu_cores{" + sel + "}"), ""};
+      return Query{busiest_pod(std::string(names::kSidecarModelCpuCores) + "{" + sel + "}"), ""};
     case M::kMemoryBytes:
-      return Query{
-          busiest_pod("modelmonitor_sidecar_model_working_set_bytes{" + sel +
-                      "} or modelmonitor_sidecar_model_resident_memory_bytes{" + sel + "}"),
-          ""};
+      return Query{busiest_pod(std::string(names::kSidecarModelWorkingSetBytes) + "{" + sel +
+                               "} or " + names::kSidecarModelResidentMemoryBytes + "{" + sel + "}"),
+                   ""};
     case M::kGpuUtilization:  // the mean over a pod's GPUs
-      return Query{busiest_pod("avg by (namespace, modelmonitor, pod) "
-                               "(modelmonitor_sidecar_gpu_utilization_ratio{" +
-                               sel + "})"),
+      return Query{busiest_pod(std::string("avg by (namespace, modelmonitor, pod) (") +
+                               names::kSidecarGpuUtilizationRatio + "{" + sel + "})"),
                    ""};
     case M::kGpuMemoryBytes:  // the sum over a pod's GPUs
-      return Query{busiest_pod("sum by (namespace, modelmonitor, pod) "
-                               "(modelmonitor_sidecar_gpu_memory_used_bytes{" +
-                               sel + "})"),
+      return Query{busiest_pod(std::string("sum by (namespace, modelmonitor, pod) (") +
+                               names::kSidecarGpuMemoryUsedBytes + "{" + sel + "})"),
                    ""};
     case M::kAccuracy:
     case M::kLogLoss:
@@ -165,8 +164,8 @@ Result<Query> QueryFor(const api::AlertRule& a, const std::string& ns, const std
                      ": the sidecars' accuracy gauges cover 1h only (use window: 1h)"};
       }
       const std::string gsel = "{" + sel + ",window=\"" + kAccuracyGaugeWindowLabel + "\"}";
-      const std::string gauge = "modelmonitor_" + std::string(info.name) + gsel;
-      const std::string weight = "modelmonitor_labeled_samples" + gsel;
+      const std::string gauge = names::AccuracyGauge(info.name) + gsel;
+      const std::string weight = names::AccuracyGauge("labeled_samples") + gsel;
       const std::string weights = "sum " + by + " (" + weight + ")";
       if (a.metric == M::kRmse) {
         return Query{"sqrt(sum " + by + " (" + gauge + " ^ 2 * " + weight + ") / " + weights + ")",

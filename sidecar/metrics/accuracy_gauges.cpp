@@ -3,45 +3,17 @@
 #include <algorithm>
 #include <limits>
 
-namespace mm::sidecar {
+#include "common/metrics/metric_names.h"
 
-const std::vector<std::string>& AccuracyGauges::MetricNames() {
-  static const std::vector<std::string> names = {"accuracy",
-                                                 "precision",
-                                                 "recall",
-                                                 "f1",
-                                                 "precision_macro",
-                                                 "recall_macro",
-                                                 "f1_macro",
-                                                 "precision_micro",
-                                                 "recall_micro",
-                                                 "f1_micro",
-                                                 "auc_roc",
-                                                 "auc_roc_error_bound",
-                                                 "log_loss",
-                                                 "mae",
-                                                 "rmse",
-                                                 "mape",
-                                                 "r2",
-                                                 "label_coverage",
-                                                 "prediction_psi",
-                                                 "samples",
-                                                 "labeled_samples",
-                                                 "expired",
-                                                 "evicted",
-                                                 "label_delay_mean_seconds",
-                                                 "label_delay_p50_seconds",
-                                                 "label_delay_p90_seconds",
-                                                 "label_delay_p99_seconds"};
-  return names;
-}
+namespace mm::sidecar {
 
 AccuracyGauges::AccuracyGauges(prometheus::Registry& registry, std::string window_label) {
   const prometheus::Labels labels = {{"window", window_label}};
-  for (const std::string& name : MetricNames()) {
+  // One gauge per value of the report, under the report's own names.
+  for (const auto& [name, unused] : metrics::AccuracyReport{}.All()) {
     auto& family = prometheus::BuildGauge()
-                       .Name("modelmonitor_" + name)
-                       .Help("Model quality against delayed labels: " + name +
+                       .Name(metrics::names::AccuracyGauge(name))
+                       .Help(std::string("Model quality against delayed labels: ") + name +
                              " over the window (docs/accuracy.md); NaN when undefined")
                        .Register(registry);
     gauges_[name] = &family.Add(labels);
@@ -50,22 +22,22 @@ AccuracyGauges::AccuracyGauges(prometheus::Registry& registry, std::string windo
     return TotalCounter{
         &prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({})};
   };
-  dropped_ = counter("modelmonitor_predictions_dropped_total",
+  dropped_ = counter(metrics::names::kPredictionsDroppedTotal,
                      "Predictions dropped because the store's queue was full");
-  write_errors_ = counter("modelmonitor_prediction_write_errors_total",
+  write_errors_ = counter(metrics::names::kPredictionWriteErrorsTotal,
                           "Predictions lost because the store refused their batch");
-  evicted_ = counter("modelmonitor_predictions_evicted_total",
+  evicted_ = counter(metrics::names::kPredictionsEvictedTotal,
                      "Predictions pushed out of the store by maxPending before their label came");
-  expired_ = counter("modelmonitor_predictions_expired_total",
+  expired_ = counter(metrics::names::kPredictionsExpiredTotal,
                      "Predictions whose label did not come within maxLabelDelay");
   pending_ = &prometheus::BuildGauge()
-                  .Name("modelmonitor_predictions_pending")
+                  .Name(metrics::names::kPredictionsPending)
                   .Help("Predictions waiting for their label")
                   .Register(registry)
                   .Add({});
   auto& store_errors =
       prometheus::BuildCounter()
-          .Name("modelmonitor_store_errors_total")
+          .Name(metrics::names::kStoreErrorsTotal)
           .Help(
               "Prediction store transactions that failed, by what they wrote (predictions, "
               "labels, sweep) and why (full: the store's volume is full; error: anything else)")
@@ -77,7 +49,7 @@ AccuracyGauges::AccuracyGauges(prometheus::Registry& registry, std::string windo
     }
   }
   store_degraded_ = &prometheus::BuildGauge()
-                         .Name("modelmonitor_store_degraded")
+                         .Name(metrics::names::kStoreDegraded)
                          .Help(
                              "1 while the prediction store cannot write (its last write failed; "
                              "inference goes on, predictions and labels are lost), else 0")
@@ -92,9 +64,8 @@ void AccuracyGauges::TotalCounter::Sync(int64_t total) {
 
 void AccuracyGauges::Update(const metrics::AccuracyReport& report, const PredictionTotals& totals,
                             int64_t pending, const StoreHealth::Counts& store_health) {
-  for (auto& [name, gauge] : gauges_) {
-    const auto it = report.find(name);
-    gauge->Set(it == report.end() ? std::numeric_limits<double>::quiet_NaN() : it->second);
+  for (const auto& [name, value] : report.All()) {
+    gauges_.at(name)->Set(value.value_or(std::numeric_limits<double>::quiet_NaN()));
   }
   dropped_.Sync(totals.dropped);
   write_errors_.Sync(totals.write_errors);

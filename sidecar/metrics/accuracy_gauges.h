@@ -30,9 +30,6 @@ class AccuracyGauges {
   void Update(const metrics::AccuracyReport& report, const PredictionTotals& totals,
               int64_t pending, const StoreHealth::Counts& store_health = {});
 
-  // The metric names exposed as gauges, in the report's words.
-  static const std::vector<std::string>& MetricNames();
-
  private:
   // A counter fed from a total kept elsewhere: it moves by the difference.
   struct TotalCounter {

@@ -2,6 +2,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "common/metrics/metric_names.h"
+
 namespace mm::sidecar {
 
 namespace {
@@ -18,51 +20,51 @@ const prometheus::Histogram::BucketBoundaries kTokenRateBuckets = {1,  2,   5,  
 SidecarMetrics::SidecarMetrics(std::chrono::seconds bucket_width, size_t bucket_count)
     : registry_(std::make_shared<prometheus::Registry>()), buckets_(bucket_width, bucket_count) {
   auto& responses = prometheus::BuildCounter()
-                        .Name("modelmonitor_sidecar_requests_total")
+                        .Name(metrics::names::kSidecarRequestsTotal)
                         .Help("Requests answered through the sidecar, by status class")
                         .Register(*registry_);
   const char* classes[] = {"", "1xx", "2xx", "3xx", "4xx", "5xx"};
   for (int i = 1; i <= 5; ++i) responses_[i] = &responses.Add({{"code", classes[i]}});
   auto& upstream =
       prometheus::BuildCounter()
-          .Name("modelmonitor_sidecar_upstream_errors_total")
+          .Name(metrics::names::kSidecarUpstreamErrorsTotal)
           .Help("Requests the model did not answer: unavailable (502) or timeout (504)")
           .Register(*registry_);
   upstream_unavailable_ = &upstream.Add({{"reason", "unavailable"}});
   upstream_timeout_ = &upstream.Add({{"reason", "timeout"}});
   in_flight_ = &prometheus::BuildGauge()
-                    .Name("modelmonitor_sidecar_requests_in_flight")
+                    .Name(metrics::names::kSidecarRequestsInFlight)
                     .Help("Requests being proxied now")
                     .Register(*registry_)
                     .Add({});
   latency_ = &prometheus::BuildHistogram()
-                  .Name("modelmonitor_sidecar_request_duration_seconds")
+                  .Name(metrics::names::kSidecarRequestDurationSeconds)
                   .Help("Time from the request head to the last response byte sent")
                   .Register(*registry_)
                   .Add({}, kLatencyBuckets);
   ttft_ = &prometheus::BuildHistogram()
-               .Name("modelmonitor_sidecar_time_to_first_token_seconds")
+               .Name(metrics::names::kSidecarTimeToFirstTokenSeconds)
                .Help("Streamed responses: time from the request to the first token")
                .Register(*registry_)
                .Add({}, kLatencyBuckets);
   tokens_per_second_ = &prometheus::BuildHistogram()
-                            .Name("modelmonitor_sidecar_stream_tokens_per_second")
+                            .Name(metrics::names::kSidecarStreamTokensPerSecond)
                             .Help("Streamed responses: output tokens per second after the first")
                             .Register(*registry_)
                             .Add({}, kTokenRateBuckets);
   output_tokens_ = &prometheus::BuildCounter()
-                        .Name("modelmonitor_sidecar_output_tokens_total")
+                        .Name(metrics::names::kSidecarOutputTokensTotal)
                         .Help("Output tokens generated (OpenAI protocol)")
                         .Register(*registry_)
                         .Add({});
   streams_ = &prometheus::BuildCounter()
-                  .Name("modelmonitor_sidecar_streams_total")
+                  .Name(metrics::names::kSidecarStreamsTotal)
                   .Help("Responses streamed as Server-Sent Events")
                   .Register(*registry_)
                   .Add({});
   auto& predictions =
       prometheus::BuildCounter()
-          .Name("modelmonitor_sidecar_predictions_total")
+          .Name(metrics::names::kSidecarPredictionsTotal)
           .Help(
               "Prediction records (one per instance): recorded, or dropped "
               "because the prediction queue was full, or not_recordable (no number, class or "
@@ -72,7 +74,7 @@ SidecarMetrics::SidecarMetrics(std::chrono::seconds bucket_width, size_t bucket_
   predictions_dropped_ = &predictions.Add({{"result", "dropped"}});
   predictions_not_recordable_ = &predictions.Add({{"result", "not_recordable"}});
   extraction_errors_ = &prometheus::BuildCounter()
-                            .Name("modelmonitor_sidecar_extraction_errors_total")
+                            .Name(metrics::names::kSidecarExtractionErrorsTotal)
                             .Help(
                                 "Model responses in which the protocol adapter found no "
                                 "prediction (malformed or unexpected shape)")

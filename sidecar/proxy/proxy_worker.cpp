@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "common/log.h"
+#include "common/metrics/metric_names.h"
 #include "sidecar/proxy/exchange.h"
 #include "sidecar/proxy/prediction_conversion.h"
 #include "sidecar/proxy/proxy_errors.h"
@@ -180,8 +181,8 @@ void ProxyWorker::Record(Exchange& x, Result<Extraction> extraction) {
     if (!warned_extraction_) {  // once per worker: a wrong protocol would flood the log
       warned_extraction_ = true;
       log::Warning(
-          "no prediction found in a model response; counting further ones in "
-          "modelmonitor_sidecar_extraction_errors_total",
+          std::string("no prediction found in a model response; counting further ones in ") +
+              metrics::names::kSidecarExtractionErrorsTotal,
           {{"protocol", std::string(x.config->adapter->name())},
            {"error", extraction.error().message}});
     }

@@ -4,6 +4,7 @@
 #include <prometheus/gauge.h>
 
 #include "common/log.h"
+#include "common/metrics/metric_names.h"
 
 namespace mm::sidecar {
 
@@ -20,33 +21,33 @@ struct ResourceSampler::Gauges {
 ResourceSampler::ResourceSampler(ResourceSamplerOptions options, prometheus::Registry& registry)
     : options_(std::move(options)), registry_(registry), gauges_(std::make_unique<Gauges>()) {
   gauges_->cpu_seconds = &prometheus::BuildCounter()
-                              .Name("modelmonitor_sidecar_model_cpu_seconds_total")
+                              .Name(metrics::names::kSidecarModelCpuSecondsTotal)
                               .Help("CPU time used by the model process and its children")
                               .Register(registry_);
   gauges_->cpu_cores = &prometheus::BuildGauge()
-                            .Name("modelmonitor_sidecar_model_cpu_cores")
+                            .Name(metrics::names::kSidecarModelCpuCores)
                             .Help("CPU cores the model used over the last sample period")
                             .Register(registry_);
   gauges_->resident = &prometheus::BuildGauge()
-                           .Name("modelmonitor_sidecar_model_resident_memory_bytes")
+                           .Name(metrics::names::kSidecarModelResidentMemoryBytes)
                            .Help("Resident memory (VmRSS) of the model process and its children")
                            .Register(registry_);
   gauges_->working_set = &prometheus::BuildGauge()
-                              .Name("modelmonitor_sidecar_model_working_set_bytes")
+                              .Name(metrics::names::kSidecarModelWorkingSetBytes)
                               .Help(
                                   "Working set of the model's cgroup v2 (memory.current "
                                   "minus inactive_file, as the kubelet computes it)")
                               .Register(registry_);
   gauges_->gpu_util = &prometheus::BuildGauge()
-                           .Name("modelmonitor_sidecar_gpu_utilization_ratio")
+                           .Name(metrics::names::kSidecarGpuUtilizationRatio)
                            .Help("Share of time a kernel ran on the GPU (NVML), 0..1")
                            .Register(registry_);
   gauges_->gpu_used = &prometheus::BuildGauge()
-                           .Name("modelmonitor_sidecar_gpu_memory_used_bytes")
+                           .Name(metrics::names::kSidecarGpuMemoryUsedBytes)
                            .Help("GPU memory in use (NVML)")
                            .Register(registry_);
   gauges_->gpu_total = &prometheus::BuildGauge()
-                            .Name("modelmonitor_sidecar_gpu_memory_total_bytes")
+                            .Name(metrics::names::kSidecarGpuMemoryTotalBytes)
                             .Help("GPU memory installed (NVML)")
                             .Register(registry_);
   gpus_ = NvmlGpus::Load(options_.nvml_library);
@@ -77,7 +78,7 @@ void ResourceSampler::Stop() {
 }
 
 void ResourceSampler::SampleOnce() {
-  nlohmann::json sample = nlohmann::json::object();
+  metrics::ResourceReading sample;
   const auto now = std::chrono::steady_clock::now();
   if (pid_ == 0) {
     if (options_.model_pid != 0) {
@@ -99,17 +100,17 @@ void ResourceSampler::SampleOnce() {
       pid_ = 0;  // the model restarted: look it up again next time
       last_cpu_seconds_.reset();
     } else {
-      sample["pid"] = pid_;
-      sample["processes"] = usage->processes;
-      sample["cpuSecondsTotal"] = usage->cpu_seconds;
-      sample["residentMemoryBytes"] = usage->resident_bytes;
+      sample.pid = pid_;
+      sample.processes = usage->processes;
+      sample.cpu_seconds_total = usage->cpu_seconds;
+      sample.resident_memory_bytes = usage->resident_bytes;
       gauges_->resident->Add({}).Set(static_cast<double>(usage->resident_bytes));
       if (last_cpu_seconds_) {
         const double used = std::max(0.0, usage->cpu_seconds - *last_cpu_seconds_);
         const double wall = std::chrono::duration<double>(now - last_time_).count();
         gauges_->cpu_seconds->Add({}).Increment(used);
         if (wall > 0) {
-          sample["cpuCores"] = used / wall;
+          sample.cpu_cores = used / wall;
           gauges_->cpu_cores->Add({}).Set(used / wall);
         }
       }
@@ -118,24 +119,21 @@ void ResourceSampler::SampleOnce() {
       const CgroupUsage cg =
           ReadCgroupUsage(CgroupDirOf(options_.proc_root, options_.cgroup_root, pid_));
       if (cg.working_set_bytes) {
-        sample["workingSetBytes"] = *cg.working_set_bytes;
+        sample.working_set_bytes = *cg.working_set_bytes;
         gauges_->working_set->Add({}).Set(static_cast<double>(*cg.working_set_bytes));
       }
     }
   }
   if (gpus_->available()) {
-    nlohmann::json gpus = nlohmann::json::array();
+    std::vector<metrics::GpuReading> gpus;
     for (const GpuUsage& g : gpus_->Sample()) {
       const prometheus::Labels labels{{"gpu", std::to_string(g.index)}};
       gauges_->gpu_util->Add(labels).Set(g.utilization);
       gauges_->gpu_used->Add(labels).Set(static_cast<double>(g.memory_used_bytes));
       gauges_->gpu_total->Add(labels).Set(static_cast<double>(g.memory_total_bytes));
-      gpus.push_back({{"index", g.index},
-                      {"utilization", g.utilization},
-                      {"memoryUsedBytes", g.memory_used_bytes},
-                      {"memoryTotalBytes", g.memory_total_bytes}});
+      gpus.push_back({g.index, g.utilization, g.memory_used_bytes, g.memory_total_bytes});
     }
-    sample["gpus"] = gpus;
+    sample.gpus = std::move(gpus);
   }
   const bool read = !sample.empty();
   {
@@ -145,7 +143,7 @@ void ResourceSampler::SampleOnce() {
   if (read && on_reading_) on_reading_();
 }
 
-nlohmann::json ResourceSampler::Latest() const {
+metrics::ResourceReading ResourceSampler::Latest() const {
   std::lock_guard<std::mutex> lock(mu_);
   return latest_;
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "common/metrics/resource_reading.h"
 #include "sidecar/resources/nvml_gpus.h"
 #include "sidecar/resources/process_usage.h"
 
@@ -43,7 +44,7 @@ class ResourceSampler {
   void OnReading(std::function<void()> f) { on_reading_ = std::move(f); }
   // One sample now (the thread calls this; tests call it directly).
   void SampleOnce();
-  nlohmann::json Latest() const;
+  metrics::ResourceReading Latest() const;
 
  private:
   struct Gauges;
@@ -58,7 +59,7 @@ class ResourceSampler {
   std::function<void()> on_reading_;
 
   mutable std::mutex mu_;
-  nlohmann::json latest_ = nlohmann::json::object();
+  metrics::ResourceReading latest_;
   std::condition_variable wake_;
   bool stopping_ = false;
   std::thread thread_;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/log.h"
+#include "common/metrics/metric_names.h"
 
 namespace mm::sidecar {
 
@@ -38,7 +39,7 @@ void StoreHealth::Failed(StoreOperation operation, StoreFailure cause, std::stri
                {{"operation", Name(operation)},
                 {"reason", Name(cause)},
                 {"error", std::string(error)},
-                {"counter", "modelmonitor_store_errors_total"}});
+                {"counter", metrics::names::kStoreErrorsTotal}});
 }
 
 StoreHealth::Counts StoreHealth::counts() const {

@@ -12,7 +12,7 @@
 #include <regex>
 #include <set>
 
-#include "sidecar/metrics/accuracy_gauges.h"
+#include "common/metrics/metric_names.h"
 #include "tests/support/control_plane.h"
 #include "tests/support/crd_schema.h"
 #include "tests/support/helm.h"
@@ -112,21 +112,11 @@ TEST_F(HelmTest, RenderedChartPassesServerSideDryRun) {
   }
 }
 
-// The metric names users can scrape: the tables of docs/sidecar.md and
-// docs/operator.md, and the accuracy gauges as the sidecar registers them.
+// The metric names users can scrape, as the binaries declare them once
+// (common/metrics/metric_names.h; metric_names_test checks the docs' tables against it).
 std::set<std::string> ExposedMetricNames() {
-  std::set<std::string> names;
-  const std::regex row(R"(\| `(modelmonitor_[a-z0-9_]+))");
-  for (const char* doc : {"docs/sidecar.md", "docs/operator.md"}) {
-    const std::string text = ReadFile(SourcePath(doc));
-    for (std::sregex_iterator m(text.begin(), text.end(), row), end; m != end; ++m) {
-      names.insert((*m)[1]);
-    }
-  }
-  prometheus::Registry registry;
-  sidecar::AccuracyGauges gauges(registry, "3600s");
-  for (const auto& family : registry.Collect()) names.insert(family.name);
-  return names;
+  const auto all = metrics::names::All();
+  return {all.begin(), all.end()};
 }
 
 // Every modelmonitor_* name in `text` (a histogram's _bucket/_sum/_count counted as

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "sidecar/proxy/prediction_conversion.h"
+
 namespace mm::metrics {
 namespace {
 
@@ -20,17 +22,17 @@ TEST(AccuracyReportTest, BinaryFromScoresWithThreshold) {
     b.AddJoined(J(label, 0, {score}), config);
   }
   const auto r = ComputeAccuracy(b, config);
-  EXPECT_DOUBLE_EQ(r.at("accuracy"), 4.0 / 6);
-  EXPECT_DOUBLE_EQ(r.at("precision"), 2.0 / 3);
-  EXPECT_DOUBLE_EQ(r.at("recall"), 2.0 / 3);
-  EXPECT_DOUBLE_EQ(r.at("f1"), 2.0 / 3);
+  EXPECT_DOUBLE_EQ(r.accuracy.value(), 4.0 / 6);
+  EXPECT_DOUBLE_EQ(r.precision.value(), 2.0 / 3);
+  EXPECT_DOUBLE_EQ(r.recall.value(), 2.0 / 3);
+  EXPECT_DOUBLE_EQ(r.f1.value(), 2.0 / 3);
   // Pairs (pos, neg): 9; 0.6 and 0.4 each lose to 0.7: AUC = 7/9, no shared bins.
-  EXPECT_DOUBLE_EQ(r.at("auc_roc"), 7.0 / 9);
-  EXPECT_DOUBLE_EQ(r.at("auc_roc_error_bound"), 0);
+  EXPECT_DOUBLE_EQ(r.auc_roc.value(), 7.0 / 9);
+  EXPECT_DOUBLE_EQ(r.auc_roc_error_bound.value(), 0);
   const double ll = -(std::log(0.9) + std::log(0.6) + std::log(0.4) + std::log(0.3) +
                       std::log(0.8) + std::log(0.9)) /
                     6;
-  EXPECT_NEAR(r.at("log_loss"), ll, 1e-12);
+  EXPECT_NEAR(r.log_loss.value(), ll, 1e-12);
 }
 
 TEST(AccuracyReportTest, BinaryPositiveClassAndNoScores) {
@@ -40,10 +42,10 @@ TEST(AccuracyReportTest, BinaryPositiveClassAndNoScores) {
   b.AddJoined(J(0, 0), config);  // TP (0 is positive)
   b.AddJoined(J(1, 0), config);  // FP
   const auto r = ComputeAccuracy(b, config);
-  EXPECT_DOUBLE_EQ(r.at("precision"), 0.5);
-  EXPECT_DOUBLE_EQ(r.at("recall"), 1);
-  EXPECT_EQ(r.count("auc_roc"), 0u);   // no scores
-  EXPECT_EQ(r.count("log_loss"), 0u);  // no scores
+  EXPECT_DOUBLE_EQ(r.precision.value(), 0.5);
+  EXPECT_DOUBLE_EQ(r.recall.value(), 1);
+  EXPECT_FALSE(r.auc_roc.has_value());   // no scores
+  EXPECT_FALSE(r.log_loss.has_value());  // no scores
 }
 
 TEST(AccuracyReportTest, MulticlassMacroAndMicro) {
@@ -55,13 +57,13 @@ TEST(AccuracyReportTest, MulticlassMacroAndMicro) {
     b.AddJoined(J(l, p), config);
   }
   const auto r = ComputeAccuracy(b, config);
-  EXPECT_DOUBLE_EQ(r.at("accuracy"), 4.0 / 6);
+  EXPECT_DOUBLE_EQ(r.accuracy.value(), 4.0 / 6);
   // Precision: c0 1/2, c1 1/2, c2 2/2; recall: c0 1/2, c1 1/1, c2 2/3.
-  EXPECT_DOUBLE_EQ(r.at("precision_macro"), (0.5 + 0.5 + 1) / 3);
-  EXPECT_DOUBLE_EQ(r.at("recall_macro"), (0.5 + 1 + 2.0 / 3) / 3);
-  EXPECT_DOUBLE_EQ(r.at("f1_macro"), (0.5 + 2.0 / 3 + 0.8) / 3);
-  EXPECT_DOUBLE_EQ(r.at("f1_micro"), 4.0 / 6);
-  EXPECT_DOUBLE_EQ(r.at("f1"), r.at("f1_macro"));
+  EXPECT_DOUBLE_EQ(r.precision_macro.value(), (0.5 + 0.5 + 1) / 3);
+  EXPECT_DOUBLE_EQ(r.recall_macro.value(), (0.5 + 1 + 2.0 / 3) / 3);
+  EXPECT_DOUBLE_EQ(r.f1_macro.value(), (0.5 + 2.0 / 3 + 0.8) / 3);
+  EXPECT_DOUBLE_EQ(r.f1_micro.value(), 4.0 / 6);
+  EXPECT_DOUBLE_EQ(r.f1.value(), r.f1_macro.value());
 }
 
 TEST(AccuracyReportTest, RegressionFromSums) {
@@ -73,11 +75,11 @@ TEST(AccuracyReportTest, RegressionFromSums) {
     b.AddJoined(J(y, p), config);
   }
   const auto r = ComputeAccuracy(b, config);
-  EXPECT_DOUBLE_EQ(r.at("mae"), 1.0);
-  EXPECT_DOUBLE_EQ(r.at("rmse"), std::sqrt(6.0 / 4));
-  EXPECT_DOUBLE_EQ(r.at("mape"), (1.0 / 1 + 2.0 / 4 + 0 + 1.0 / 10) / 4);
+  EXPECT_DOUBLE_EQ(r.mae.value(), 1.0);
+  EXPECT_DOUBLE_EQ(r.rmse.value(), std::sqrt(6.0 / 4));
+  EXPECT_DOUBLE_EQ(r.mape.value(), (1.0 / 1 + 2.0 / 4 + 0 + 1.0 / 10) / 4);
   // mean 5, SST = 16 + 1 + 0 + 25 = 42
-  EXPECT_DOUBLE_EQ(r.at("r2"), 1 - 6.0 / 42);
+  EXPECT_DOUBLE_EQ(r.r2.value(), 1 - 6.0 / 42);
 }
 
 TEST(AccuracyReportTest, CoverageAndLabelDelay) {
@@ -88,18 +90,18 @@ TEST(AccuracyReportTest, CoverageAndLabelDelay) {
   b.expired = 1;
   b.evicted = 1;
   const auto r = ComputeAccuracy(b, config);
-  EXPECT_DOUBLE_EQ(r.at("label_coverage"), 0.5);
-  EXPECT_DOUBLE_EQ(r.at("label_delay_mean_seconds"), 21);
-  EXPECT_DOUBLE_EQ(r.at("label_delay_p50_seconds"), 5);  // rank 1 = top of (1, 5]
-  EXPECT_GT(r.at("label_delay_p90_seconds"), 30);
-  EXPECT_LE(r.at("label_delay_p90_seconds"), 60);
+  EXPECT_DOUBLE_EQ(r.label_coverage.value(), 0.5);
+  EXPECT_DOUBLE_EQ(r.label_delay_mean_seconds.value(), 21);
+  EXPECT_DOUBLE_EQ(r.label_delay_p50_seconds.value(), 5);  // rank 1 = top of (1, 5]
+  EXPECT_GT(r.label_delay_p90_seconds.value(), 30);
+  EXPECT_LE(r.label_delay_p90_seconds.value(), 60);
 }
 
 TEST(AccuracyReportTest, UndefinedMetricsAreAbsent) {
   const auto r = ComputeAccuracy(AccuracyBucket{}, AccuracyConfig{});
-  EXPECT_EQ(r.count("accuracy"), 0u);
-  EXPECT_EQ(r.count("label_coverage"), 0u);
-  EXPECT_EQ(r.at("samples"), 0);
+  EXPECT_FALSE(r.accuracy.has_value());
+  EXPECT_FALSE(r.label_coverage.has_value());
+  EXPECT_EQ(r.samples, 0);
 }
 
 }  // namespace
@@ -117,10 +119,10 @@ TEST(AccuracyReportTest, UnmeasurablePredictionsAreCountedButLeftOut) {
   config.task = api::Task::kRegression;
   b.AddJoined(J(1, INFINITY), config);
   const auto r = ComputeAccuracy(b, AccuracyConfig{});
-  EXPECT_EQ(r.at("labeled_samples"), 4);
-  EXPECT_EQ(r.at("labeled_unmeasurable"), 3);
-  EXPECT_EQ(r.at("accuracy"), 1);
-  EXPECT_TRUE(std::isfinite(r.at("log_loss")));
+  EXPECT_EQ(r.labeled_samples, 4);
+  EXPECT_EQ(r.labeled_unmeasurable, 3);
+  EXPECT_EQ(r.accuracy.value(), 1);
+  EXPECT_TRUE(std::isfinite(r.log_loss.value()));
   EXPECT_EQ(b.regression.count, 0);
 }
 
@@ -138,11 +140,11 @@ TEST(AccuracyReportTest, RecallWithNoPositiveLabelIsAbsent) {
   for (int i = 0; i < 500; ++i) b.AddJoined(J(0, 0), config);  // all negatives, all right
   b.AddJoined(J(0, 1), config);                                // one false positive
   const auto r = ComputeAccuracy(b, config);
-  EXPECT_EQ(r.count("recall"), 0u);
-  EXPECT_DOUBLE_EQ(r.at("precision"), 0);  // 0 of 1 predicted positive: defined, and 0
-  EXPECT_EQ(r.count("f1"), 0u);            // needs recall
-  EXPECT_EQ(r.count("auc_roc"), 0u);       // one class (no scores here either)
-  EXPECT_DOUBLE_EQ(r.at("accuracy"), 500.0 / 501);
+  EXPECT_FALSE(r.recall.has_value());
+  EXPECT_DOUBLE_EQ(r.precision.value(), 0);  // 0 of 1 predicted positive: defined, and 0
+  EXPECT_FALSE(r.f1.has_value());            // needs recall
+  EXPECT_FALSE(r.auc_roc.has_value());       // one class (no scores here either)
+  EXPECT_DOUBLE_EQ(r.accuracy.value(), 500.0 / 501);
 }
 
 TEST(AccuracyReportTest, PrecisionWithNoPredictedPositiveIsAbsent) {
@@ -151,10 +153,10 @@ TEST(AccuracyReportTest, PrecisionWithNoPredictedPositiveIsAbsent) {
   b.AddJoined(J(1, 0, {0.2}), config);  // a positive, predicted negative
   b.AddJoined(J(0, 0, {0.1}), config);
   const auto r = ComputeAccuracy(b, config);
-  EXPECT_EQ(r.count("precision"), 0u);
-  EXPECT_DOUBLE_EQ(r.at("recall"), 0);
-  EXPECT_EQ(r.count("f1"), 0u);          // needs precision
-  EXPECT_DOUBLE_EQ(r.at("auc_roc"), 1);  // both classes: defined
+  EXPECT_FALSE(r.precision.has_value());
+  EXPECT_DOUBLE_EQ(r.recall.value(), 0);
+  EXPECT_FALSE(r.f1.has_value());          // needs precision
+  EXPECT_DOUBLE_EQ(r.auc_roc.value(), 1);  // both classes: defined
 }
 
 TEST(AccuracyReportTest, AucWithOneClassIsAbsent) {
@@ -163,8 +165,8 @@ TEST(AccuracyReportTest, AucWithOneClassIsAbsent) {
   b.AddJoined(J(1, 1, {0.9}), config);
   b.AddJoined(J(1, 0, {0.3}), config);
   const auto r = ComputeAccuracy(b, config);
-  EXPECT_EQ(r.count("auc_roc"), 0u);
-  EXPECT_DOUBLE_EQ(r.at("recall"), 0.5);
+  EXPECT_FALSE(r.auc_roc.has_value());
+  EXPECT_DOUBLE_EQ(r.recall.value(), 0.5);
 }
 
 // Macro averages leave out classes where the per-class value is undefined
@@ -181,11 +183,11 @@ TEST(AccuracyReportTest, MacroAveragesSkipUndefinedClasses) {
   for (auto [l, p] : {std::pair{0, 0}, {0, 1}, {1, 1}, {1, 1}, {2, 1}})
     b.AddJoined(J(l, p), config);
   const auto r = ComputeAccuracy(b, config);
-  EXPECT_DOUBLE_EQ(r.at("precision_macro"), (1 + 0.5) / 2);
-  EXPECT_DOUBLE_EQ(r.at("recall_macro"), (0.5 + 1 + 0) / 3);
+  EXPECT_DOUBLE_EQ(r.precision_macro.value(), (1 + 0.5) / 2);
+  EXPECT_DOUBLE_EQ(r.recall_macro.value(), (0.5 + 1 + 0) / 3);
   // F1 per class where both are defined: c0 2/3, c1 2*2/(4+2+0) = 2/3.
-  EXPECT_DOUBLE_EQ(r.at("f1_macro"), 2.0 / 3);
-  EXPECT_DOUBLE_EQ(r.at("precision"), r.at("precision_macro"));
+  EXPECT_DOUBLE_EQ(r.f1_macro.value(), 2.0 / 3);
+  EXPECT_DOUBLE_EQ(r.precision.value(), r.precision_macro.value());
 }
 
 // label_delay_mean_seconds is the mean over the joins whose delay was measured:
@@ -197,8 +199,8 @@ TEST(AccuracyReportTest, LabelDelayMeanDividesByMeasuredJoins) {
   b.AddJoined(J(1, 1, {0.8}, 30 * 1000), config);
   b.AddJoined(J(1, 1, {std::nan("")}, 1000 * 1000), config);  // joined, unmeasurable
   const auto r = ComputeAccuracy(b, config);
-  EXPECT_EQ(r.at("labeled_samples"), 3);
-  EXPECT_DOUBLE_EQ(r.at("label_delay_mean_seconds"), 20);
+  EXPECT_EQ(r.labeled_samples, 3);
+  EXPECT_DOUBLE_EQ(r.label_delay_mean_seconds.value(), 20);
 }
 
 // MAPE as scikit-learn's mean_absolute_percentage_error: |y - ŷ| / max(|y|, eps)
@@ -212,13 +214,11 @@ TEST(AccuracyReportTest, MapeCountsZeroLabelsAsScikitLearnDoes) {
   b.AddJoined(J(0, 1), config);
   b.AddJoined(J(2, 1), config);
   const auto r = ComputeAccuracy(b, config);
-  EXPECT_DOUBLE_EQ(r.at("mape"), 2251799813685248.0);
+  EXPECT_DOUBLE_EQ(r.mape.value(), 2251799813685248.0);
 }
 
 }  // namespace
 }  // namespace mm::metrics
-
-#include "sidecar/proxy/prediction_conversion.h"
 
 namespace mm::metrics {
 namespace {
@@ -235,21 +235,21 @@ TEST(AccuracyReportTest, PositiveClassZeroReadsTheScoreRowAsPOfClassZero) {
   config.positive_class = 0;
   AccuracyBucket b;
   for (auto [label, p1] : {std::pair{0, 0.2}, {0, 0.4}, {1, 0.7}, {1, 0.45}, {0, 0.6}, {1, 0.9}}) {
-    InstanceOutput row;
+    sidecar::InstanceOutput row;
     row.row = true;
     row.numbers = {1 - p1, p1};
-    const auto p = ToStorePrediction(row);
+    const auto p = sidecar::ToStorePrediction(row);
     ASSERT_TRUE(p.has_value());
     b.AddJoined(JoinedLabel{Prediction{"id", 0, "r", p->value, p->scores}, double(label), 0},
                 config);
   }
   const auto r = ComputeAccuracy(b, config);
-  EXPECT_NEAR(r.at("precision"), 0.6666666666666666, 1e-12);
-  EXPECT_NEAR(r.at("recall"), 0.6666666666666666, 1e-12);
-  EXPECT_NEAR(r.at("f1"), 0.6666666666666666, 1e-12);
-  EXPECT_NEAR(r.at("accuracy"), 0.6666666666666666, 1e-12);
-  EXPECT_NEAR(r.at("auc_roc"), 0.888888888888889, 1e-12);
-  EXPECT_NEAR(r.at("log_loss"), 0.485133843794781, 1e-12);
+  EXPECT_NEAR(r.precision.value(), 0.6666666666666666, 1e-12);
+  EXPECT_NEAR(r.recall.value(), 0.6666666666666666, 1e-12);
+  EXPECT_NEAR(r.f1.value(), 0.6666666666666666, 1e-12);
+  EXPECT_NEAR(r.accuracy.value(), 0.6666666666666666, 1e-12);
+  EXPECT_NEAR(r.auc_roc.value(), 0.888888888888889, 1e-12);
+  EXPECT_NEAR(r.log_loss.value(), 0.485133843794781, 1e-12);
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ PodSnapshot Pod(const std::string& name, std::vector<metrics::BucketStats> bucke
   p.pod = name;
   p.requests.bucket_seconds = 10;
   p.requests.buckets = std::move(buckets);
-  p.requests.resources = std::move(resources);
+  p.requests.resources = metrics::ResourceReading::FromJson(resources).value();
   return p;
 }
 
@@ -84,12 +84,16 @@ TEST(MonitorWindowTest, NoTrafficAndNoPodsGiveNoValue) {
 
 TEST(MonitorWindowTest, ResourcesAreTheBusiestPods) {
   Collection c;
-  c.snapshots.push_back(Pod("a", {},
-                            {{"cpuCores", 0.5},
-                             {"workingSetBytes", 100},
-                             {"gpus",
-                              {{{"utilization", 0.2}, {"memoryUsedBytes", 10}},
-                               {{"utilization", 0.4}, {"memoryUsedBytes", 20}}}}}));
+  c.snapshots.push_back(Pod(
+      "a", {},
+      {{"cpuCores", 0.5},
+       {"workingSetBytes", 100},
+       {"gpus",
+        {{{"index", 0}, {"utilization", 0.2}, {"memoryUsedBytes", 10}, {"memoryTotalBytes", 80}},
+         {{"index", 1},
+          {"utilization", 0.4},
+          {"memoryUsedBytes", 20},
+          {"memoryTotalBytes", 80}}}}}));
   c.snapshots.push_back(Pod("b", {}, {{"cpuCores", 1.5}, {"residentMemoryBytes", 300}}));
   MonitorWindow w = MonitorWindow::Merge(c);
   EXPECT_DOUBLE_EQ(*w.Measure(Metric::kCpuCores, 5min, kNow).value, 1.5);

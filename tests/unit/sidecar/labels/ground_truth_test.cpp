@@ -47,8 +47,8 @@ TEST_F(GroundTruthTest, PredictionsLabelsSweepAndRestartEndToEnd) {
     now_ += 3600 * 1000;  // r3 expires
     ASSERT_TRUE((*gt)->Sweep().ok());
     const auto report = (*gt)->Report(2 * 3600 * 1000);
-    EXPECT_DOUBLE_EQ(report.at("accuracy"), 2.0 / 3);
-    EXPECT_DOUBLE_EQ(report.at("label_coverage"), 3.0 / 4);
+    EXPECT_DOUBLE_EQ(report.accuracy.value(), 2.0 / 3);
+    EXPECT_DOUBLE_EQ(report.label_coverage.value(), 3.0 / 4);
     EXPECT_EQ((*gt)->counters().store.pending, 0);
     EXPECT_EQ((*gt)->counters().predictions.expired, 1);
     EXPECT_EQ((*gt)->Snapshot(0)["format"], "modelmonitor.io/accuracy");
@@ -57,8 +57,8 @@ TEST_F(GroundTruthTest, PredictionsLabelsSweepAndRestartEndToEnd) {
   auto gt = GroundTruth::Open(Options(), [this] { return now_.load(); });
   ASSERT_TRUE(gt.ok());
   const auto report = (*gt)->Report(2 * 3600 * 1000);
-  EXPECT_EQ(report.at("labeled_samples"), 3);
-  EXPECT_DOUBLE_EQ(report.at("accuracy"), 2.0 / 3);
+  EXPECT_EQ(report.labeled_samples, 3);
+  EXPECT_DOUBLE_EQ(report.accuracy.value(), 2.0 / 3);
 }
 
 TEST_F(GroundTruthTest, ALabelBeforeItsPredictionJoinsWhenThePredictionComes) {
@@ -71,8 +71,8 @@ TEST_F(GroundTruthTest, ALabelBeforeItsPredictionJoinsWhenThePredictionComes) {
   // The next label request drains the queue; the early label has joined by then.
   EXPECT_EQ((*gt)->PostLabels("", "application/x-ndjson").status, 200);
   const auto report = (*gt)->Report(3600 * 1000);
-  EXPECT_EQ(report.at("labeled_samples"), 1);
-  EXPECT_EQ(report.at("accuracy"), 1);
+  EXPECT_EQ(report.labeled_samples, 1);
+  EXPECT_EQ(report.accuracy.value(), 1);
   EXPECT_EQ((*gt)->counters().store.early_labels, 0);
 }
 
@@ -91,7 +91,7 @@ TEST_F(GroundTruthTest, PredictionsPushedOutByMaxPendingAreCountedSinceTheStart)
   EXPECT_EQ(c.predictions.evicted, 3);
   EXPECT_EQ(c.predictions.expired, 0);
   // The window's count and the running total agree while the window covers it all.
-  EXPECT_EQ((*gt)->Report(3600 * 1000).at("evicted"), 3);
+  EXPECT_EQ((*gt)->Report(3600 * 1000).evicted, 3);
 }
 
 TEST_F(GroundTruthTest, ConcurrentOffersAndLabelUploadsLoseNothing) {
@@ -128,7 +128,7 @@ TEST_F(GroundTruthTest, ConcurrentOffersAndLabelUploadsLoseNothing) {
   EXPECT_EQ(offered.load(), kThreads * kEach - (*gt)->counters().predictions.dropped);
   EXPECT_EQ(joined + unknown, kThreads * kEach);
   // Every label joined: at once, or when its prediction came after it.
-  EXPECT_EQ((*gt)->Report(3600 * 1000).at("labeled_samples"), offered.load());
+  EXPECT_EQ((*gt)->Report(3600 * 1000).labeled_samples, offered.load());
   EXPECT_EQ((*gt)->counters().store.pending, 0);
 }
 

@@ -59,8 +59,8 @@ TEST_F(LabelJoinerTest, AnswersEveryOutcomeAndFeedsTheMetrics) {
   EXPECT_EQ(all.labels_duplicate, 1);
   EXPECT_EQ(all.labels_invalid, 1);
   const auto report = metrics::ComputeAccuracy(all, snap.config);
-  EXPECT_DOUBLE_EQ(report.at("accuracy"), 0.5);  // a: 1 vs 1; b: 0 (0.3) vs 1
-  EXPECT_DOUBLE_EQ(report.at("label_coverage"), 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(report.accuracy.value(), 0.5);  // a: 1 vs 1; b: 0 (0.3) vs 1
+  EXPECT_DOUBLE_EQ(report.label_coverage.value(), 2.0 / 3.0);
 }
 
 TEST_F(LabelJoinerTest, ARefusedBatchAppliesNothing) {

@@ -15,7 +15,10 @@ std::string Exposition(prometheus::Registry& registry) {
 TEST(AccuracyGaugesTest, ExposesEachMetricWithItsWindowAndNaNWhenUndefined) {
   prometheus::Registry registry;
   AccuracyGauges gauges(registry, "5m");
-  gauges.Update({{"accuracy", 0.75}, {"label_coverage", 0.5}}, {.dropped = 3, .evicted = 7}, 42);
+  metrics::AccuracyReport report;
+  report.accuracy = 0.75;
+  report.label_coverage = 0.5;
+  gauges.Update(report, {.dropped = 3, .evicted = 7}, 42);
   std::string text = Exposition(registry);
   EXPECT_NE(text.find("modelmonitor_accuracy{window=\"5m\"} 0.75"), std::string::npos) << text;
   EXPECT_NE(text.find("modelmonitor_label_coverage{window=\"5m\"} 0.5"), std::string::npos);

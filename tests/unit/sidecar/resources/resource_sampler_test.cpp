@@ -23,7 +23,7 @@ TEST(ResourceSamplerTest, EachSampleThatReadsSomethingIsAReading) {
   sampler.SampleOnce();
   sampler.SampleOnce();
   EXPECT_EQ(readings, 2);
-  EXPECT_TRUE(sampler.Latest().contains("residentMemoryBytes"));
+  EXPECT_TRUE(sampler.Latest().resident_memory_bytes.has_value());
 }
 
 TEST(ResourceSamplerTest, ASampleThatReadsNothingIsNoReading) {
