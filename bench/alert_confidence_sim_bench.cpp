@@ -107,7 +107,7 @@ class Stream {
     c.snapshots.push_back(std::move(pod));
     const mm::op::MonitorWindow w = mm::op::MonitorWindow::Merge(c);
     const mm::op::Measurement m = w.Measure(mm::api::Metric::kRecall, rules_[0].window, now);
-    const auto at = mm::op::SystemTime(std::chrono::seconds(now));
+    const auto at = mm::SystemTime(std::chrono::seconds(now));
     positives_ += m.samples;
     ++evaluations_;
     std::array<bool, kRules> firing{};
