@@ -28,6 +28,7 @@ Controller::Controller(kube::KubeClient& client, ControllerOptions options,
       client_, "modelmonitors", BaseOptions({kApiVersion, kResource, ns}, "modelmonitors"));
   auto pod_opts = BaseOptions({"v1", "pods", ns}, "pods");
   pod_opts.keep = [this](const nlohmann::json& p) { return PodWanted(p); };
+  pod_opts.index_labels = true;  // each monitor visits only the pods it selects
   pods_ = std::make_unique<Informer>(client_, "pods", pod_opts);
   auto dep_opts = BaseOptions({"apps/v1", "deployments", ns}, "deployments");
   dep_opts.keep = [this](const nlohmann::json& d) { return DeploymentWanted(d); };

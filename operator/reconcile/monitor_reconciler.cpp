@@ -36,12 +36,9 @@ Observation MonitorReconciler::Observe(const MonitorView& m) const {
   o.target_name = m.target_name;
   if (!m.selector) return o;
   o.selector = m.selector->ToQuery();
-  static const nlohmann::json kNone;
-  d_.pods.ForEach(m.ns, [&](const nlohmann::json& pod) {
+  d_.pods.ForEachSelected(m.ns, *m.selector, [&](const nlohmann::json& pod) {
     const auto meta = pod.find("metadata");
     if (meta == pod.end() || !meta->is_object()) return;
-    const auto labels = meta->find("labels");
-    if (!m.selector->Matches(labels == meta->end() ? kNone : *labels)) return;
     switch (webhook::ClassifyMatchedPod(m.name, pod)) {
       case webhook::PodInjection::kTerminating:
         return;
