@@ -244,6 +244,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3600));
   app.add_option("--timeout", timeout_seconds, "seconds to wait for convergence")
       ->capture_default_str();
+  std::vector<std::string> operator_args;
+  app.add_option("--operator-arg", operator_args,
+                 "one more flag for the operator, e.g. --operator-arg=--workers=8 (repeatable)");
   CLI11_PARSE(app, argc, argv);
 
   auto t0 = Clock::now();
@@ -305,12 +308,20 @@ int main(int argc, char** argv) {
 
   // The operator binary, as operator_binary_test runs it outside a cluster.
   const auto started = Clock::now();
-  mm::testing::OperatorProcess op(
-      "scale-bench", {"--kubeconfig=" + cp.kubeconfig(), "--namespace=" + ns,
-                      "--leader-elect-namespace=" + ns, "--health-address=127.0.0.1",
-                      "--health-port=0", "--log-level=info", "--webhook-address=127.0.0.1",
-                      "--webhook-port=0", "--webhook-url=https://127.0.0.1:{port}/mutate-v1-pod",
-                      "--webhook-namespace=" + ns, "--api-address=127.0.0.1", "--api-port=0"});
+  std::vector<std::string> args = {"--kubeconfig=" + cp.kubeconfig(),
+                                   "--namespace=" + ns,
+                                   "--leader-elect-namespace=" + ns,
+                                   "--health-address=127.0.0.1",
+                                   "--health-port=0",
+                                   "--log-level=info",
+                                   "--webhook-address=127.0.0.1",
+                                   "--webhook-port=0",
+                                   "--webhook-url=https://127.0.0.1:{port}/mutate-v1-pod",
+                                   "--webhook-namespace=" + ns,
+                                   "--api-address=127.0.0.1",
+                                   "--api-port=0"};
+  args.insert(args.end(), operator_args.begin(), operator_args.end());
+  mm::testing::OperatorProcess op("scale-bench", args);
   auto fail_with_log = [&](const std::string& reason) {
     Fail(reason + "; the operator's log: " + op.log_path() + ", its last lines:\n" +
          Tail(op.Log(), 5));
