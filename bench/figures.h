@@ -28,10 +28,14 @@ inline void StartBenchmark(const char* name) {
 }
 
 // "<name>: FAILED: <reason>" on stderr (after what stdout holds), exit status 1.
+// _Exit: other threads (clients, a played kubelet) may still run, and static
+// destructors under them would crash; the processes a benchmark starts die with
+// it (PR_SET_PDEATHSIG), and what they logged stays for the reader.
 [[noreturn]] inline void Fail(const std::string& reason) {
   std::fflush(stdout);
   std::fprintf(stderr, "%s: FAILED: %s\n", BenchmarkName().c_str(), reason.c_str());
-  std::exit(1);
+  std::fflush(stderr);
+  std::_Exit(1);
 }
 
 inline void Require(bool ok, const std::string& reason) {

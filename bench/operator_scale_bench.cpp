@@ -230,7 +230,7 @@ std::string Tail(const std::string& text, int lines) {
 int main(int argc, char** argv) {
   mm::bench::StartBenchmark("operator_scale_bench");
   CLI::App app{"operator scale benchmark (real control plane)"};
-  int monitors = 1000, pods = 10000, threads = 8, changes = 20, idle_seconds = 10;
+  int monitors = 1000, pods = 10000, threads = 8, changes = 20, idle_seconds = 15;
   int timeout_seconds = 600;
   app.add_option("--monitors", monitors)->capture_default_str()->check(CLI::Range(1, 1000000));
   app.add_option("--pods", pods)->capture_default_str()->check(CLI::Range(0, 10000000));
@@ -239,7 +239,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   app.add_option("--idle-seconds", idle_seconds,
-                 "each of the two windows after convergence in which CPU is measured")
+                 "each of the two windows after convergence in which CPU is measured (default: "
+                 "the operator's --evaluation-interval, so each window holds one round)")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
   app.add_option("--timeout", timeout_seconds, "seconds to wait for convergence")

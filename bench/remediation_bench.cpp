@@ -184,13 +184,13 @@ Trial RunTrial(mm::kube::KubeClient& admin, std::chrono::milliseconds interval, 
   {
     const auto t0 = Clock::now();
     auto d = admin.Get(dep.Url());
-    auto r = admin.Patch(
-        dep.Url(),
-        json::array({{{"op", "test"},
-                      {"path", "/metadata/resourceVersion"},
-                      {"value", d.body["metadata"].value("resourceVersion", "")}},
-                     {{"op", "add"}, {"path", "/metadata/annotations/bench"}, {"value", "1"}}}),
-        mm::kube::PatchType::kJson);
+    // A merge patch guarded by the read resourceVersion (a conflict fails it), as a
+    // rollback writes; it needs no annotations to exist yet, unlike a JSON patch's add.
+    auto r = admin.Patch(dep.Url(),
+                         {{"metadata",
+                           {{"resourceVersion", d.body["metadata"].value("resourceVersion", "")},
+                            {"annotations", {{"bench", "1"}}}}}},
+                         mm::kube::PatchType::kMerge);
     Require(d.ok() && r.ok(), "the baseline GET + patch of the Deployment failed: " +
                                   (d.ok() ? r.Message() : d.Message()));
     out.api_round_trip_ms = Ms(Clock::now() - t0);
