@@ -206,7 +206,9 @@ void MonitorEvaluator::Evaluate(const std::string& ns, const std::string& name) 
   int not_ready = 0;
   auto selector = kube::LabelSelector::FromJson(current["spec"].value("selector", json::object()));
   if (selector) {
-    d_.pods.ForEachSelected(ns, *selector, [&](const json& pod) {
+    d_.pods.ForEach(ns, [&](const json& pod) {
+      const auto labels = pod["metadata"].value("labels", json::object());
+      if (!selector->Matches(labels)) return;
       if (webhook::ClassifyMatchedPod(name, pod) != webhook::PodInjection::kInjected) return;
       if (auto e = SidecarEndpointOf(name, pod); e && e->ready) {
         endpoints.push_back(*e);
