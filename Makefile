@@ -43,7 +43,7 @@ test-unit: build
 test-integration: controlplane build
 	cd $(BUILD) && ctest --output-on-failure -L 'integration|e2e'
 
-# Every benchmark at README's sizes, one after another (about 20 minutes on 2
+# Every benchmark at README's sizes, one after another (about 17 minutes on 2
 # cores), then one Markdown table README's Benchmarks section is updated from
 # (bench/run.sh; each benchmark's log in $(BUILD)/bench-results/).
 bench: controlplane build
