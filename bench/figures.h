@@ -11,8 +11,10 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace mm::bench {
 
@@ -20,6 +22,22 @@ inline std::string& BenchmarkName() {
   static std::string name = "benchmark";
   return name;
 }
+
+// What Fail must do before exiting: stop processes that do not die with this one.
+inline std::function<void()>& OnFailure() {
+  static std::function<void()> cleanup;
+  return cleanup;
+}
+
+// While in scope, a failure runs `cleanup` first (e.g. stops the sidecars a
+// played kubelet spawned: they are not children that die with the benchmark).
+class CleanupOnFailure {
+ public:
+  explicit CleanupOnFailure(std::function<void()> cleanup) { OnFailure() = std::move(cleanup); }
+  ~CleanupOnFailure() { OnFailure() = nullptr; }
+  CleanupOnFailure(const CleanupOnFailure&) = delete;
+  CleanupOnFailure& operator=(const CleanupOnFailure&) = delete;
+};
 
 // First thing in main.
 inline void StartBenchmark(const char* name) {
@@ -29,12 +47,14 @@ inline void StartBenchmark(const char* name) {
 
 // "<name>: FAILED: <reason>" on stderr (after what stdout holds), exit status 1.
 // _Exit: other threads (clients, a played kubelet) may still run, and static
-// destructors under them would crash; the processes a benchmark starts die with
-// it (PR_SET_PDEATHSIG), and what they logged stays for the reader.
+// destructors under them would crash; the processes a benchmark forks die with
+// it (PR_SET_PDEATHSIG), others are stopped by CleanupOnFailure; what they
+// logged stays for the reader.
 [[noreturn]] inline void Fail(const std::string& reason) {
   std::fflush(stdout);
   std::fprintf(stderr, "%s: FAILED: %s\n", BenchmarkName().c_str(), reason.c_str());
   std::fflush(stderr);
+  if (auto cleanup = std::exchange(OnFailure(), nullptr)) cleanup();
   std::_Exit(1);
 }
 

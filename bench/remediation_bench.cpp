@@ -106,6 +106,8 @@ Trial RunTrial(mm::kube::KubeClient& admin, std::chrono::milliseconds interval, 
   };
   mm::testing::PlayedKubelet kubelet(admin, ko);
   kubelet.Start();
+  // Its sidecars are spawned, not forked with PR_SET_PDEATHSIG: a failure stops them.
+  mm::bench::CleanupOnFailure stop_sidecars([&] { kubelet.Stop(); });
   const ResourcePath dep{"apps/v1", "deployments", ns, "m"};
   MustCreate(admin, ResourcePath{"apps/v1", "deployments", ns}.Url(),
              {{"apiVersion", "apps/v1"},
