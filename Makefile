@@ -2,6 +2,7 @@
 #   make demo   the local demo: control plane, operator, a model behind the sidecar, an alert, a rollback
 #   make test   every test: unit, fuzz-corpus replay, integration against a real control plane
 # Both install what they need first (scripts/setup).
+# Benchmarks: make bench (README's sizes, its Benchmarks table), make bench-smoke (toy sizes, CI).
 
 BUILD ?= build
 JOBS ?= $(shell nproc)
@@ -10,7 +11,7 @@ ifeq ($(CI),true)
   CMAKE_FLAGS += -DMM_WERROR=ON
 endif
 
-.PHONY: all setup controlplane build test test-unit test-integration test-asan test-asan-all test-tsan format format-check fuzz demo manifests clean
+.PHONY: all setup controlplane build test test-unit test-integration test-asan test-asan-all test-tsan format format-check fuzz demo manifests bench bench-smoke clean
 
 all: build
 
@@ -41,6 +42,17 @@ test-unit: build
 
 test-integration: controlplane build
 	cd $(BUILD) && ctest --output-on-failure -L 'integration|e2e'
+
+# Every benchmark at README's sizes, one after another (about 17 minutes on 2
+# cores), then one Markdown table README's Benchmarks section is updated from
+# (bench/run.sh; each benchmark's log in $(BUILD)/bench-results/).
+bench: controlplane build
+	bench/run.sh $(BUILD)
+
+# Every benchmark at toy size (seconds each): each must still run and produce
+# every figure it prints. CI runs it after the tests (.ci/run).
+bench-smoke: controlplane build
+	bench/run.sh --smoke $(BUILD)
 
 # The unit tests and fuzz-corpus replays under AddressSanitizer + UBSan. The
 # suppressions name third-party code only (tests/sanitizers/*.supp say why).

@@ -14,12 +14,16 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/figures.h"
 #include "common/metrics/accuracy_snapshot.h"
 #include "sidecar/labels/label_joiner.h"
 #include "sidecar/store/sqlite_prediction_store.h"
 
 namespace {
 
+using mm::bench::Format;
+using mm::bench::Grouped;
+using mm::bench::Require;
 using mm::metrics::Prediction;
 using mm::metrics::TimeMs;
 using Clock = std::chrono::steady_clock;
@@ -58,10 +62,8 @@ std::unique_ptr<mm::sidecar::SqlitePredictionStore> OpenStore(const std::string&
   mm::sidecar::SqliteStoreOptions options{.path = path, .synchronous = sync};
   options.limits.max_pending = max_pending;
   auto store = mm::sidecar::SqlitePredictionStore::Open(options);
-  if (!store) {
-    std::fprintf(stderr, "%s\n", store.error().message.c_str());
-    std::exit(1);
-  }
+  Require(static_cast<bool>(store),
+          "opening the store " + path + ": " + (store ? std::string() : store.error().message));
   return std::move(store).value();
 }
 
@@ -72,11 +74,27 @@ double Load(mm::sidecar::PredictionStore& store, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     batch.push_back(MakePrediction(i));
     if (batch.size() == 1024 || i == n - 1) {
-      if (!store.Put(batch, kT0 + i)) std::exit(1);
+      auto put = store.Put(batch, kT0 + i);
+      Require(static_cast<bool>(put),
+              Format("storing predictions up to %lld: %s", static_cast<long long>(i),
+                     put ? "" : put.error().message.c_str()));
       batch.clear();
     }
   }
   return static_cast<double>(n) / Seconds(start);
+}
+
+// Posts every body to the joiner; returns the labels joined. A refused body ends the run.
+int64_t JoinAll(mm::sidecar::LabelJoiner& joiner, const std::vector<std::string>& bodies) {
+  int64_t joined = 0;
+  for (const auto& body : bodies) {
+    bool refused = false;
+    auto r = joiner.JoinBody(body, "application/x-ndjson", &refused);
+    Require(static_cast<bool>(r),
+            "a label upload was refused: " + (r ? std::string() : r.error().message));
+    joined += r->joined;
+  }
+  return joined;
 }
 
 double JoinDurable(const std::string& dir, const std::string& sync, int64_t labels,
@@ -87,11 +105,9 @@ double JoinDurable(const std::string& dir, const std::string& sync, int64_t labe
   mm::sidecar::LabelJoiner joiner(
       store.get(), &metrics, nullptr, [] { return kT0 + 60'000; }, mm::sidecar::LabelLimits{});
   const auto start = Clock::now();
-  int64_t joined = 0;
-  for (const auto& body : bodies) {
-    bool refused = false;
-    joined += joiner.JoinBody(body, "application/x-ndjson", &refused)->joined;
-  }
+  const int64_t joined = JoinAll(joiner, bodies);
+  Require(joined == labels, Format("synchronous=%s: %lld of %lld labels joined", sync.c_str(),
+                                   static_cast<long long>(joined), static_cast<long long>(labels)));
   const double rate = static_cast<double>(joined) / Seconds(start);
   std::printf(
       "  durable store, synchronous=%-6s  %10.0f labels/s joined   (%10.0f predictions/s stored)\n",
@@ -130,6 +146,7 @@ double JoinInMemory(int64_t labels, const std::vector<std::string>& bodies) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  mm::bench::StartBenchmark("labels_bench");
   CLI::App app{
       "labels_bench: label joins per second, memory per pending prediction, snapshot cost"};
   int64_t pending = 1'000'000, labels = 200'000, batch = 1000;
@@ -208,6 +225,7 @@ int main(int argc, char** argv) {
       "  snapshot cost does not grow with pending predictions: they stay in SQLite, not in the "
       "metrics\n");
   std::printf("\nlabels joined per second with a full store\n");
+  double full_store = 0;
   {
     // Joining against the full store: its B-tree no longer fits SQLite's cache.
     mm::sidecar::AccuracyWindows join_metrics(mm::metrics::AccuracyConfig{});
@@ -216,16 +234,24 @@ int main(int argc, char** argv) {
     const int64_t n = std::min<int64_t>(labels, pending);
     const auto join_bodies = LabelBodies(n, batch);
     const auto join_start = Clock::now();
-    int64_t joined = 0;
-    for (const auto& body : join_bodies) {
-      bool refused = false;
-      joined += joiner.JoinBody(body, "application/x-ndjson", &refused)->joined;
-    }
+    const int64_t joined = JoinAll(joiner, join_bodies);
+    Require(joined == n, Format("with a full store %lld of %lld labels joined",
+                                static_cast<long long>(joined), static_cast<long long>(n)));
+    full_store = static_cast<double>(joined) / Seconds(join_start);
     std::printf("  joining %lld labels with %lld pending: %.0f labels/s (NORMAL)\n",
-                static_cast<long long>(joined), static_cast<long long>(pending),
-                static_cast<double>(joined) / Seconds(join_start));
+                static_cast<long long>(joined), static_cast<long long>(pending), full_store);
   }
 
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  using mm::bench::Checked;
+  Checked("labels/s, NORMAL", normal, 1);
+  Checked("labels/s, FULL", full, 1);
+  Checked("labels/s, in memory", memory, 1);
+  Checked("labels/s with a full store", full_store, 1);
+  mm::bench::Row("labels joined per second (durable SQLite store)",
+                 Format("%s (synchronous=FULL: %s; with %s pending: %s)", Grouped(normal).c_str(),
+                        Grouped(full).c_str(), Grouped(static_cast<double>(pending)).c_str(),
+                        Grouped(full_store).c_str()),
+                 Format("in-memory map, not durable: %s", Grouped(memory).c_str()));
   return 0;
 }

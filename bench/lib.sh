@@ -3,8 +3,9 @@
 # never as system services, so no root is needed.
 
 # bench_start BUILD NAME: checks wrk, nginx and the built sidecar; sets SIDECAR,
-# NGINX, TMP (removed on exit) and PIDS (killed on exit: append every process
-# started); sets WRK_CPU and SERVER_CPU ("taskset -c N" prefixes, empty without
+# NGINX, TMP (removed on a clean exit, kept and named on a failure: the servers'
+# logs are there) and PIDS (killed on exit: append every process started); sets
+# WRK_CPU and SERVER_CPU ("taskset -c N" prefixes, empty without
 # pinning): with PIN=1 (default) and two or more CPUs, wrk and helpers run on
 # CPU 0 and the servers on CPU SERVER_CPU_ID=1.
 bench_start() {
@@ -23,11 +24,27 @@ bench_start() {
 }
 
 bench_cleanup() {
+  local rc=$?
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do  # up to 5 s each: the sidecar drains its queue on SIGTERM
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
   done
-  rm -rf "$TMP"
+  if [ "$rc" = 0 ]; then
+    rm -rf "$TMP"
+  else
+    echo "FAILED (exit status $rc); logs of the processes it started are kept in $TMP" >&2
+  fi
+}
+
+# bench_fail REASON: the reason on stderr, exit status 1 (bench_cleanup keeps TMP).
+bench_fail() {
+  echo "FAILED: $*" >&2
+  exit 1
+}
+
+# alive PID NAME LOG: fails the run, naming LOG, when the process has exited.
+alive() {
+  kill -0 "$1" 2>/dev/null || bench_fail "$2 (pid $1) has exited; its log: $3"
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -77,13 +94,18 @@ http {
 CONF
 }
 
-# wait_for_post PORT...: until each port answers a POST (5 s each at most).
+# wait_for_post PORT...: until each port answers a POST (5 s each at most); a
+# port that never answers fails the run.
 wait_for_post() {
+  local port ok
   for port in "$@"; do
+    ok=0
     for _ in $(seq 50); do
-      curl -s -o /dev/null -X POST "http://127.0.0.1:$port/v2/models/fraud/infer" -d '{}' && break
+      curl -s -o /dev/null -X POST "http://127.0.0.1:$port/v2/models/fraud/infer" -d '{}' \
+        && { ok=1; break; }
       sleep 0.1
     done
+    [ $ok = 1 ] || bench_fail "nothing answers on 127.0.0.1:$port after 5 s (logs in $TMP)"
   done
 }
 

@@ -22,6 +22,23 @@ nlohmann::json Labels(const nlohmann::json& o) {
 
 }  // namespace
 
+bool NeedsEvaluation(const nlohmann::json& monitor) {
+  auto field = [](const nlohmann::json& object, const char* key) -> const nlohmann::json* {
+    if (!object.is_object()) return nullptr;
+    auto it = object.find(key);
+    return it == object.end() || it->is_null() ? nullptr : &*it;
+  };
+  const nlohmann::json* spec = field(monitor, "spec");
+  const nlohmann::json* alerts = spec ? field(*spec, "alerts") : nullptr;
+  if (alerts && (!alerts->is_array() || !alerts->empty())) return true;
+  const nlohmann::json* status = field(monitor, "status");
+  if (!status) return false;
+  const nlohmann::json* states = field(*status, "alerts");
+  const nlohmann::json* firing = field(*status, "firingAlerts");
+  return (states && (!states->is_array() || !states->empty())) ||
+         (firing && (!firing->is_number() || *firing != 0)) || field(*status, "metrics");
+}
+
 Controller::Controller(kube::KubeClient& client, ControllerOptions options,
                        OperatorMetrics* metrics)
     : client_(client), options_(std::move(options)), metrics_(metrics) {
@@ -30,6 +47,7 @@ Controller::Controller(kube::KubeClient& client, ControllerOptions options,
       client_, "modelmonitors", BaseOptions({api::kApiVersion, api::kPlural, ns}, "modelmonitors"));
   auto pod_opts = BaseOptions({"v1", "pods", ns}, "pods");
   pod_opts.keep = [this](const nlohmann::json& p) { return PodWanted(p); };
+  pod_opts.index_labels = true;  // each monitor visits only the pods it selects
   pods_ = std::make_unique<kube::Informer>(client_, "pods", pod_opts);
   auto dep_opts = BaseOptions({"apps/v1", "deployments", ns}, "deployments");
   dep_opts.keep = [this](const nlohmann::json& d) { return DeploymentWanted(d); };
@@ -96,6 +114,7 @@ Controller::Controller(kube::KubeClient& client, ControllerOptions options,
       [this] {
         std::vector<EvaluationLoop::Key> keys;
         for (const auto& m : monitors_->List()) {
+          if (!NeedsEvaluation(*m)) continue;
           const auto& meta = Meta(*m);
           keys.emplace_back(meta.value("namespace", ""), meta.value("name", ""));
         }

@@ -24,6 +24,12 @@
 
 namespace mm::op {
 
+// Whether an evaluation round would do anything for `monitor` (as the cache holds
+// it): alerts to evaluate, or what earlier alerts left in its status to clear.
+// Monitors with neither are left out of the rounds, so they cost no API call
+// (1 000 monitors without alerts were 1 000 GETs every --evaluation-interval).
+bool NeedsEvaluation(const nlohmann::json& monitor);
+
 // The operator's User-Agent on every Kubernetes API request: what the API
 // server's audit log and apiserver_request_total name it by (and what the
 // test that checks the chart's RBAC against the operator's calls reads).

@@ -306,6 +306,27 @@ def main():
     if log:
         print(f"sidecar log: {len(log)} lines (warnings and errors), first: {log[0][:300]}")
 
+    # README's Benchmarks row (bench/run.sh collects it).
+    def span(key, fmt):
+        values = [r[key] for r in rows]
+        return f"{fmt.format(min(values))}–{fmt.format(max(values))}"
+
+    slice_s = seconds / a.minutes
+    length = f"{a.minutes} min" if abs(slice_s - 60) < 5 else f"{a.minutes} × {slice_s:.0f} s"
+    def grouped(v):
+        return f"{v:,.0f}".replace(",", " ")
+
+    evicted = metric(end, "modelmonitor_predictions_evicted_total")
+    print(f"\nrow: sidecar soak: {length} at full load ({grouped(served / seconds)} req/s, 1 thread) "
+          f"with the store at `maxPending` {grouped(a.max_pending)} and "
+          f"{grouped(lab.get('sent', 0) / seconds)} labels/s | {sidecar_failed} of "
+          f"{grouped(served)} requests failed; RSS {warm:.1f} → {last['rss']:.1f} MiB after the "
+          f"warm-up minute; store files {store_end / 2**20:.1f} MiB at the end "
+          f"({store_max / 2**20:.1f} max), {grouped(evicted)} evictions counted; the sidecar's own "
+          f"p50 {span('own_p50', '{:.2f}')} ms every minute | a probe straight to nginx in the same "
+          f"run: p99 {span('d_p99', '{:.1f}')} ms per minute (through the sidecar: "
+          f"{span('s_p99', '{:.1f}')} ms)")
+
     print()
     for ok, line in checks:
         print(("PASS " if ok else "FAIL ") + line)

@@ -6,6 +6,12 @@
 namespace mm::kube {
 namespace {
 
+// "namespace/label=value": label keys hold no '=' and namespaces no '/'.
+std::string LabelIndexKey(const std::string& ns, const std::string& label,
+                          const std::string& value) {
+  return ns + "/" + label + "=" + value;
+}
+
 std::string ResourceVersionOf(const nlohmann::json& object) {
   const auto m = object.find("metadata");
   if (m == object.end() || !m->is_object()) return "";
@@ -97,6 +103,71 @@ void Informer::ForEach(const std::string& ns,
   for (auto it = cache_.lower_bound(prefix); it != cache_.end() && it->first.rfind(prefix, 0) == 0;
        ++it) {
     fn(*it->second);
+  }
+}
+
+void Informer::ForEachSelected(const std::string& ns, const kube::LabelSelector& selector,
+                               const std::function<void(const nlohmann::json&)>& fn) const {
+  auto labels_of = [](const nlohmann::json& object) -> const nlohmann::json& {
+    static const nlohmann::json kNone;
+    const auto meta = object.find("metadata");
+    if (meta == object.end() || !meta->is_object()) return kNone;
+    const auto labels = meta->find("labels");
+    return labels == meta->end() ? kNone : *labels;
+  };
+  std::lock_guard<std::mutex> lock(mu_);
+  // The narrowest requirement on label values: only objects with one of them can match.
+  const kube::LabelSelector::Requirement* narrowest = nullptr;
+  size_t narrowest_size = 0;
+  if (options_.index_labels && !ns.empty()) {
+    for (const auto& req : selector.requirements()) {
+      if (req.op != kube::LabelSelector::Operator::kIn) continue;
+      size_t size = 0;
+      for (const auto& value : req.values) {
+        auto it = by_label_.find(LabelIndexKey(ns, req.key, value));
+        if (it != by_label_.end()) size += it->second.size();
+      }
+      if (!narrowest || size < narrowest_size) {
+        narrowest = &req;
+        narrowest_size = size;
+      }
+    }
+  }
+  if (narrowest) {
+    for (const auto& value : narrowest->values) {
+      auto it = by_label_.find(LabelIndexKey(ns, narrowest->key, value));
+      if (it == by_label_.end()) continue;
+      for (const auto& key : it->second) {
+        auto object = cache_.find(key);
+        if (object != cache_.end() && selector.Matches(labels_of(*object->second))) {
+          fn(*object->second);
+        }
+      }
+    }
+    return;
+  }
+  const std::string prefix = ns.empty() ? "" : ns + "/";
+  for (auto it = cache_.lower_bound(prefix); it != cache_.end() && it->first.rfind(prefix, 0) == 0;
+       ++it) {
+    if (selector.Matches(labels_of(*it->second))) fn(*it->second);
+  }
+}
+
+void Informer::IndexLocked(const std::string& key, const nlohmann::json& object, bool add) {
+  const auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return;
+  const auto labels = meta->find("labels");
+  if (labels == meta->end() || !labels->is_object()) return;
+  const std::string ns = meta->value("namespace", "");
+  for (const auto& [label, value] : labels->items()) {
+    if (!value.is_string()) continue;  // not a label value: Matches treats it as absent
+    const std::string index_key = LabelIndexKey(ns, label, value.get_ref<const std::string&>());
+    if (add) {
+      by_label_[index_key].insert(key);
+    } else if (auto it = by_label_.find(index_key); it != by_label_.end()) {
+      it->second.erase(key);
+      if (it->second.empty()) by_label_.erase(it);
+    }
   }
 }
 
@@ -195,6 +266,10 @@ bool Informer::ListAndReplace() {
     }
     cache_ = std::move(fresh);
     resource_version_ = list.resource_version;
+    if (options_.index_labels) {
+      by_label_.clear();
+      for (const auto& [key, obj] : cache_) IndexLocked(key, *obj, true);
+    }
   }
   for (const auto& e : events) Notify(e);
   if (!synced_) {
@@ -289,6 +364,10 @@ void Informer::Upsert(ObjectPtr object) {
     auto& slot = cache_[key];
     old = slot;
     slot = object;
+    if (options_.index_labels) {
+      if (old) IndexLocked(key, *old, false);
+      IndexLocked(key, *object, true);
+    }
   }
   Notify({old ? InformerEvent::Kind::kUpdate : InformerEvent::Kind::kAdd, object, old});
 }
@@ -301,6 +380,7 @@ void Informer::Remove(const std::string& key) {
     if (it == cache_.end()) return;
     old = it->second;
     cache_.erase(it);
+    if (options_.index_labels) IndexLocked(key, *old, false);
   }
   Notify({InformerEvent::Kind::kDelete, old, old});
 }

@@ -10,12 +10,15 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "common/kube/backoff.h"
 #include "common/kube/kube_client.h"
+#include "common/kube/label_selector.h"
 #include "common/kube/resource_path.h"
 #include "common/kube/watch_event.h"
 
@@ -48,6 +51,11 @@ struct InformerOptions {
   std::chrono::milliseconds min_resync_interval{1000};
   std::function<void()> on_watch_restart;  // each new watch after the first (metrics)
   std::function<void()> on_relist;         // each LIST after the first (metrics)
+  // Index the cached objects by label value (client-go's indexer), so that
+  // ForEachSelected looks only at the objects a selector can select: the
+  // operator's pods, where each monitor would otherwise scan every pod of its
+  // namespace on every reconcile and evaluation (M monitors x P pods).
+  bool index_labels = false;
 };
 
 // A reflector plus a store (client-go's SharedIndexInformer, small): LISTs in
@@ -84,6 +92,12 @@ class Informer {
   // Calls `fn` for each cached object of `ns` ("" = all) under the cache's lock,
   // without copying: `fn` must be quick and must not call back into the informer.
   void ForEach(const std::string& ns, const std::function<void(const nlohmann::json&)>& fn) const;
+  // Calls `fn` for each cached object of `ns` that `selector` selects (same rules
+  // as ForEach). With options.index_labels and a selector that requires label
+  // values (matchLabels, `In`), only the objects carrying one of the values of
+  // its narrowest such requirement are looked at; otherwise every object of `ns`.
+  void ForEachSelected(const std::string& ns, const kube::LabelSelector& selector,
+                       const std::function<void(const nlohmann::json&)>& fn) const;
   size_t Size() const;
 
   const std::string& name() const { return name_; }
@@ -102,6 +116,8 @@ class Informer {
   void Upsert(ObjectPtr object);
   void Remove(const std::string& key);
   void Notify(const InformerEvent& event);
+  // Adds (or removes) `object`'s labels to the label index under `key`.
+  void IndexLocked(const std::string& key, const nlohmann::json& object, bool add);
   void SleepFor(std::chrono::milliseconds d);
 
   KubeClient& client_;
@@ -111,6 +127,8 @@ class Informer {
 
   mutable std::mutex mu_;  // guards cache_ and resource_version_
   std::map<std::string, ObjectPtr> cache_;
+  // With options_.index_labels: "namespace/label=value" -> cache keys.
+  std::unordered_map<std::string, std::set<std::string>> by_label_;
   std::string resource_version_;
 
   std::atomic<bool> synced_{false};

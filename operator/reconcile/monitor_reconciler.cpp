@@ -37,12 +37,9 @@ Observation MonitorReconciler::Observe(const api::ParsedMonitor& m) const {
   o.target_kind = m.monitor->spec.target.kind;
   o.target_name = m.monitor->spec.target.name;
   o.selector = m.selector->ToQuery();
-  static const nlohmann::json kNone;
-  d_.pods.ForEach(o.ns, [&](const nlohmann::json& pod) {
+  d_.pods.ForEachSelected(o.ns, *m.selector, [&](const nlohmann::json& pod) {
     const auto meta = pod.find("metadata");
     if (meta == pod.end() || !meta->is_object()) return;
-    const auto labels = meta->find("labels");
-    if (!m.selector->Matches(labels == meta->end() ? kNone : *labels)) return;
     switch (webhook::ClassifyMatchedPod(m.meta.name, pod)) {
       case webhook::PodInjection::kTerminating:
         return;

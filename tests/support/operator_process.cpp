@@ -19,6 +19,15 @@ namespace mm::testing {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
+namespace {
+
+std::string HowExited(int status) {
+  return WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
+                           : "killed by signal " + std::to_string(WTERMSIG(status));
+}
+
+}  // namespace
+
 OperatorProcess::OperatorProcess(const std::string& identity, const std::vector<std::string>& args)
     : identity_(identity), log_path_("/tmp/mm-op-" + identity + ".log") {
   const std::string binary = std::string(MM_BINARY_DIR) + "/operator/modelmonitor-operator";
@@ -96,15 +105,28 @@ std::pair<int, std::string> OperatorProcess::HttpGet(const std::string& path) co
   return {std::stoi(resp.substr(9, 3)), body == std::string::npos ? "" : resp.substr(body + 4)};
 }
 
-void OperatorProcess::Signal(int sig) const { kill(pid_, sig); }
+void OperatorProcess::Signal(int sig) const {
+  if (pid_ > 0) kill(pid_, sig);  // never kill(-1, ...): that is every process we may signal
+}
 
 int OperatorProcess::Wait(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;  // reaped already; waitpid(-1) would take any child
   int status = 0;
   if (!WaitFor([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout, 50ms)) {
     return -1;
   }
   pid_ = -1;
+  ended_ = HowExited(status);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+bool OperatorProcess::Running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return true;
+  pid_ = -1;
+  ended_ = HowExited(status);
+  return false;
 }
 
 }  // namespace mm::testing

@@ -30,12 +30,19 @@ class OperatorProcess {
   void Signal(int sig) const;
   // Waits for the exit; returns the exit code, or -1 on timeout or a signal death.
   int Wait(std::chrono::milliseconds timeout);
+  // False once the process has exited (it is reaped then); HowItEnded() says how.
+  bool Running();
+  // "exited with status 1", "killed by signal 9" ("running" while it runs).
+  const std::string& HowItEnded() const { return ended_; }
   const std::string& identity() const { return identity_; }
+  const std::string& log_path() const { return log_path_; }
+  pid_t pid() const { return pid_; }
 
  private:
   std::string identity_;
   std::string log_path_;
   pid_t pid_ = -1;
+  std::string ended_ = "running";
 };
 
 }  // namespace mm::testing
