@@ -167,9 +167,7 @@ void MonitorEvaluator::ClearAlerts(Round& r) {
 // stable order of asking and of messages); the others are counted in r.not_ready.
 void MonitorEvaluator::FindSidecars(Round& r) {
   const std::string& name = r.monitor.metadata.name;
-  d_.pods.ForEach(r.monitor.metadata.namespace_name, [&](const json& pod) {
-    const auto labels = pod["metadata"].value("labels", json::object());
-    if (!r.selector.Matches(labels)) return;
+  d_.pods.ForEachSelected(r.monitor.metadata.namespace_name, r.selector, [&](const json& pod) {
     if (webhook::ClassifyMatchedPod(name, pod) != webhook::PodInjection::kInjected) return;
     if (auto e = SidecarEndpointOf(name, pod); e && e->ready) {
       r.endpoints.push_back(*e);

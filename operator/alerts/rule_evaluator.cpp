@@ -8,14 +8,6 @@
 
 namespace mm::op {
 
-std::string FormatValue(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
-
-std::string FormatValue(const std::optional<double>& v) { return v ? FormatValue(*v) : "unknown"; }
-
 bool ApplyExternalAlert(const api::ExternalAlert& report, SystemTime now, AlertDecision* d) {
   if (!report.firing || d->state == api::AlertState::kFiring) return false;
   if (const auto ends = ParseRfc3339(report.ends); ends && *ends <= now) return false;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/api/model_monitor.h"
+#include "common/format_value.h"
 #include "common/metrics/confidence_bounds.h"
 #include "common/rfc3339.h"
 #include "operator/alerts/monitor_window.h"
@@ -68,9 +69,5 @@ AlertDecision EvaluateRule(const api::AlertRule& rule, const Measurement& m,
 // it sent one. An alert already Firing here keeps its own episode. Returns
 // whether the report changed the decision.
 bool ApplyExternalAlert(const api::ExternalAlert& report, SystemTime now, AlertDecision* d);
-
-// "0.31", "1.2e+09": short, for messages; "unknown" for no value.
-std::string FormatValue(double v);
-std::string FormatValue(const std::optional<double>& v);
 
 }  // namespace mm::op

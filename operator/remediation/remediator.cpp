@@ -1,8 +1,8 @@
 #include "operator/remediation/remediator.h"
 
+#include "common/format_value.h"
 #include "common/kube/resource_path.h"
 #include "common/log.h"
-#include "operator/alerts/rule_evaluator.h"
 #include "operator/remediation/retrain_job.h"
 #include "operator/remediation/revision_selector.h"
 

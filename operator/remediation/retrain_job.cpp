@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "operator/alerts/rule_evaluator.h"
+#include "common/format_value.h"
 
 namespace mm::op {
 namespace {

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "common/kube/json_patch.h"
+
 namespace mm::op {
 namespace {
 
@@ -22,21 +24,6 @@ nlohmann::json WithoutHash(nlohmann::json t) {
     t["metadata"]["labels"].erase("pod-template-hash");
   }
   return t;
-}
-
-// "~" and "/" escaped for a JSON pointer token (RFC 6901).
-std::string PointerToken(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -123,7 +110,8 @@ nlohmann::json RollbackPatch(const nlohmann::json& deployment, const RollbackPla
         {{"op", "add"}, {"path", "/metadata/annotations"}, {"value", nlohmann::json::object()}});
   }
   patch.push_back({{"op", "add"},
-                   {"path", "/metadata/annotations/" + PointerToken("modelmonitor.io/rollback")},
+                   {"path", "/metadata/annotations/" +
+                                kube::EscapeJsonPointerToken("modelmonitor.io/rollback")},
                    {"value", note}});
   return patch;
 }

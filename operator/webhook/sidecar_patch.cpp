@@ -3,8 +3,8 @@
 #include "common/api/monitor_config_map.h"
 #include "common/api/monitor_tokens.h"
 #include "common/api/sidecar_monitor_config.h"
+#include "common/kube/json_patch.h"
 #include "operator/webhook/annotations.h"
-#include "operator/webhook/json_patch.h"
 #include "operator/webhook/port_takeover.h"
 
 namespace mm::webhook {
@@ -49,7 +49,7 @@ void RewriteNamedPortReferences(const json& container, const std::string& base,
     for (const char* kind : {"httpGet", "tcpSocket"}) {
       const json& port = Field(Field(handler, kind), "port");
       if (port.is_string() && port.get<std::string>() == t.original_name) {
-        ops.push_back(ReplaceOp(path + "/" + kind + "/port", t.renamed_to));
+        ops.push_back(kube::ReplaceOp(path + "/" + kind + "/port", t.renamed_to));
       }
     }
   };
@@ -101,18 +101,18 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const api::ParsedMonitor
   // 1. The record that makes injection idempotent.
   const std::string injected = monitor.meta.name + "@" + defaults.version;
   if (annotations.is_object()) {
-    ops.push_back(
-        AddOp("/metadata/annotations/" + EscapeJsonPointerToken(kInjectedAnnotation), injected));
+    ops.push_back(kube::AddOp(
+        "/metadata/annotations/" + kube::EscapeJsonPointerToken(kInjectedAnnotation), injected));
   } else {
-    ops.push_back(AddOp("/metadata/annotations", {{kInjectedAnnotation, injected}}));
+    ops.push_back(kube::AddOp("/metadata/annotations", {{kInjectedAnnotation, injected}}));
   }
 
   // 2. Port takeover: the model's port gets a new name; its probes follow it.
   std::set<int> used = PortNumbersInUse(spec);
   if (!t.renamed_to.empty() && t.port_index) {
     const std::string container = "/spec/containers/" + std::to_string(t.container_index);
-    ops.push_back(
-        ReplaceOp(container + "/ports/" + std::to_string(*t.port_index) + "/name", t.renamed_to));
+    ops.push_back(kube::ReplaceOp(container + "/ports/" + std::to_string(*t.port_index) + "/name",
+                                  t.renamed_to));
     RewriteNamedPortReferences(spec["containers"][t.container_index], container, t, ops);
   }
   used.insert(t.model_port);
@@ -134,9 +134,9 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const api::ParsedMonitor
        {"configMap",
         {{"name", api::SidecarConfigMapName(monitor.meta.name)}, {"optional", true}}}}};
   if (Field(spec, "volumes").is_array()) {
-    for (const auto& v : volumes) ops.push_back(AddOp("/spec/volumes/-", v));
+    for (const auto& v : volumes) ops.push_back(kube::AddOp("/spec/volumes/-", v));
   } else {
-    ops.push_back(AddOp("/spec/volumes", volumes));
+    ops.push_back(kube::AddOp("/spec/volumes", volumes));
   }
 
   // 4. The sidecar, a native sidecar: an init container that keeps running
@@ -181,14 +181,15 @@ Result<SidecarPatch> BuildSidecarPatch(const json& pod, const api::ParsedMonitor
          {"readOnly", true}}}},
   };
   if (Field(spec, "initContainers").is_array()) {
-    ops.push_back(AddOp("/spec/initContainers/-", std::move(sidecar)));
+    ops.push_back(kube::AddOp("/spec/initContainers/-", std::move(sidecar)));
   } else {
-    ops.push_back(AddOp("/spec/initContainers", json::array({std::move(sidecar)})));
+    ops.push_back(kube::AddOp("/spec/initContainers", json::array({std::move(sidecar)})));
   }
 
   // 5. The sidecar samples the model process's /proc; a pod on the host's PID
   //    namespace already shares it (and the API server rejects both together).
-  if (Field(spec, "hostPID") != true) ops.push_back(AddOp("/spec/shareProcessNamespace", true));
+  if (Field(spec, "hostPID") != true)
+    ops.push_back(kube::AddOp("/spec/shareProcessNamespace", true));
   return out;
 }
 

@@ -11,13 +11,13 @@
 
 #include "common/base64.h"
 #include "common/http/server.h"
+#include "common/kube/json_patch.h"
 #include "common/kube/resource_path.h"
 #include "common/tls/pem.h"
 #include "common/tls/server_context.h"
 #include "operator/webhook/annotations.h"
 #include "operator/webhook/certificate_secret.h"
 #include "operator/webhook/injection_report.h"
-#include "operator/webhook/json_patch.h"
 #include "operator/webhook/sidecar_injector.h"
 #include "tests/support/control_plane.h"
 #include "tests/support/deployments.h"
@@ -275,10 +275,10 @@ TEST_F(WebhookTest, ReinvocationDoesNotInjectTwice) {
     const json review = json::parse(req.body);
     const json& pod = review["request"]["object"];
     const std::string key = "mm-test/labeled";
-    json patch =
-        pod["metadata"].contains("annotations")
-            ? json::array({AddOp("/metadata/annotations/" + EscapeJsonPointerToken(key), "yes")})
-            : json::array({AddOp("/metadata/annotations", {{key, "yes"}})});
+    json patch = pod["metadata"].contains("annotations")
+                     ? json::array({kube::AddOp(
+                           "/metadata/annotations/" + kube::EscapeJsonPointerToken(key), "yes")})
+                     : json::array({kube::AddOp("/metadata/annotations", {{key, "yes"}})});
     return http::Response::Json(200, {{"apiVersion", "admission.k8s.io/v1"},
                                       {"kind", "AdmissionReview"},
                                       {"response",

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "operator/webhook/json_patch.h"
+#include "common/kube/json_patch.h"
 #include "tests/unit/operator/webhook/test_objects.h"
 
 namespace mm::webhook {
@@ -52,12 +52,12 @@ TEST(PortTakeover, FreePortSkipsUsedNumbers) {
 }
 
 TEST(JsonPointer, EscapesTildeAndSlash) {
-  EXPECT_EQ(EscapeJsonPointerToken("modelmonitor.io/injected"), "modelmonitor.io~1injected");
-  EXPECT_EQ(EscapeJsonPointerToken("a~b/c"), "a~0b~1c");
-  EXPECT_EQ(EscapeJsonPointerToken("~1"), "~01");
+  EXPECT_EQ(kube::EscapeJsonPointerToken("modelmonitor.io/injected"), "modelmonitor.io~1injected");
+  EXPECT_EQ(kube::EscapeJsonPointerToken("a~b/c"), "a~0b~1c");
+  EXPECT_EQ(kube::EscapeJsonPointerToken("~1"), "~01");
   // nlohmann's RFC 6901 implementation agrees.
   const json doc = {{"a~b/c", 1}};
-  EXPECT_EQ(doc.at(json::json_pointer("/" + EscapeJsonPointerToken("a~b/c"))), 1);
+  EXPECT_EQ(doc.at(json::json_pointer("/" + kube::EscapeJsonPointerToken("a~b/c"))), 1);
 }
 
 }  // namespace

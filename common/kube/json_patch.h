@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace mm::webhook {
+namespace mm::kube {
 
 // RFC 6901: a reference token with '~' as "~0" and '/' as "~1", so the key
 // "modelmonitor.io/injected" is addressed as "modelmonitor.io~1injected".
@@ -18,4 +18,4 @@ inline nlohmann::json ReplaceOp(std::string path, nlohmann::json value) {
   return {{"op", "replace"}, {"path", std::move(path)}, {"value", std::move(value)}};
 }
 
-}  // namespace mm::webhook
+}  // namespace mm::kube

@@ -1,6 +1,6 @@
-#include "operator/webhook/json_patch.h"
+#include "common/kube/json_patch.h"
 
-namespace mm::webhook {
+namespace mm::kube {
 
 std::string EscapeJsonPointerToken(std::string_view token) {
   std::string out;
@@ -17,4 +17,4 @@ std::string EscapeJsonPointerToken(std::string_view token) {
   return out;
 }
 
-}  // namespace mm::webhook
+}  // namespace mm::kube
