@@ -235,10 +235,10 @@ TEST(AccuracyReportTest, PositiveClassZeroReadsTheScoreRowAsPOfClassZero) {
   config.positive_class = 0;
   AccuracyBucket b;
   for (auto [label, p1] : {std::pair{0, 0.2}, {0, 0.4}, {1, 0.7}, {1, 0.45}, {0, 0.6}, {1, 0.9}}) {
-    InstanceOutput row;
+    sidecar::InstanceOutput row;
     row.row = true;
     row.numbers = {1 - p1, p1};
-    const auto p = ToStorePrediction(row);
+    const auto p = sidecar::ToStorePrediction(row);
     ASSERT_TRUE(p.has_value());
     b.AddJoined(JoinedLabel{Prediction{"id", 0, "r", p->value, p->scores}, double(label), 0},
                 config);
