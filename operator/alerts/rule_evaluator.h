@@ -78,7 +78,8 @@ AlertDecision EvaluateRule(const api::AlertRule& rule, const Measurement& m,
 // An Alertmanager report of the same alert (status.externalAlerts): while it is
 // Firing (and `now` is before its endsAt, when it has one), the alert is Firing,
 // its episode starting at Alertmanager's startsAt, its value Alertmanager's when
-// it sent one. An alert already Firing here keeps its own episode. Returns
+// it sent one. An alert already Firing here, or Inconclusive within an episode,
+// keeps its own episode. Returns
 // whether the report changed the decision.
 bool ApplyExternalAlert(const api::ExternalAlert& report, SystemTime now, AlertDecision* d);
 
