@@ -66,6 +66,10 @@ inline constexpr double kBinaryThreshold = 0.5;                       // binary-
 // Limits the CRD declares, shared by the parser.
 inline constexpr size_t kMaxAlerts = 32;
 inline constexpr size_t kMaxRemediationRecords = 20;
+// status.remediations holds the last kMaxRemediationRecords records plus every
+// real action the daily budget and cooldown still need (maxActionsPerDay is at
+// most 100): at most this many.
+inline constexpr size_t kMaxStoredRemediationRecords = 120;
 inline constexpr size_t kMaxExternalAlerts = 32;
 
 struct ObjectMeta {
@@ -249,6 +253,9 @@ struct AlertStatus {
   // With smoothing: the exact EMA state, full precision (`value` is rounded), so
   // the recurrence continues exactly across evaluations and leaders.
   std::optional<double> smoothed_value;
+  // While the alert is Firing, or Inconclusive after Firing: when its episode
+  // began (docs/alerts.md, "Lifecycle"); empty otherwise.
+  std::string episode_since;
 
   bool operator==(const AlertStatus&) const = default;
 };
@@ -291,7 +298,7 @@ struct ModelMonitorStatus {
   std::string last_action;  // e.g. "rollback Succeeded"
   std::optional<MetricsSnapshot> metrics;
   std::vector<AlertStatus> alerts;
-  std::vector<RemediationRecord> remediations;  // oldest first, at most kMaxRemediationRecords
+  std::vector<RemediationRecord> remediations;  // oldest first (AddRecord says which are kept)
   std::vector<ExternalAlert> external_alerts;   // written by the Alertmanager receiver
 
   bool operator==(const ModelMonitorStatus&) const = default;

@@ -46,7 +46,7 @@ class StatusParser {
     ForEach(v, path, "alerts", kMaxAlerts, [&](const json& item, const std::string& ipath) {
       out.alerts.push_back(Alert(item, ipath));
     });
-    ForEach(v, path, "remediations", kMaxRemediationRecords,
+    ForEach(v, path, "remediations", kMaxStoredRemediationRecords,
             [&](const json& item, const std::string& ipath) {
               out.remediations.push_back(Remediation(item, ipath));
             });
@@ -127,7 +127,7 @@ class StatusParser {
     AlertStatus out;
     if (!r_.IsObject(v, path,
                      {"name", "state", "value", "threshold", "lowerBound", "upperBound",
-                      "smoothedValue", "samples", "since", "message"})) {
+                      "smoothedValue", "samples", "since", "episodeSince", "message"})) {
       return out;
     }
     out.name = r_.String(v, path, "name", true, 40).value_or("");
@@ -139,6 +139,7 @@ class StatusParser {
     out.smoothed_value = r_.Number(v, path, "smoothedValue", false);
     out.samples = r_.Integer(v, path, "samples", false, 0).value_or(0);
     out.since = Time(v, path, "since", false);
+    out.episode_since = Time(v, path, "episodeSince", false);
     out.message = r_.String(v, path, "message", false, 1024).value_or("");
     return out;
   }
@@ -261,6 +262,7 @@ json ToJson(const ModelMonitorStatus& status) {
         item["smoothedValue"] = *a.smoothed_value;
       }
       SetIfNotEmpty(item, "since", a.since);
+      SetIfNotEmpty(item, "episodeSince", a.episode_since);
       SetIfNotEmpty(item, "message", a.message);
       alerts.push_back(std::move(item));
     }

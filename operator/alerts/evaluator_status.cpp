@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "operator/remediation/remediation_policy.h"
+
 namespace mm::op {
 
 using nlohmann::json;
@@ -9,6 +11,23 @@ using nlohmann::json;
 namespace {
 
 bool OwnedCondition(const std::string& type) { return type == "Alerting" || type == "Remediating"; }
+
+// Whether the safeguards still need record `i` of `records` at `now`: a real
+// action of the last 24 hours (the daily budget), one still Started (followed
+// to its end), or the newest real action (the cooldown, up to 720h).
+bool NeededBySafeguards(const std::vector<api::RemediationRecord>& records, size_t i,
+                        const std::optional<SystemTime>& now) {
+  const api::RemediationRecord& r = records[i];
+  if (!CountsTowardBudget(r)) return false;
+  if (r.result == api::RemediationResult::kStarted) return true;
+  for (size_t j = i + 1; j < records.size(); ++j) {
+    if (CountsTowardBudget(records[j])) {
+      const auto t = ParseRfc3339(r.time);
+      return t && now && *now - *t < std::chrono::hours(24);
+    }
+  }
+  return true;  // the newest real action
+}
 
 }  // namespace
 
@@ -31,8 +50,18 @@ void SetCondition(api::ModelMonitorStatus& s, api::Condition c, SystemTime now) 
 
 void AddRecord(api::ModelMonitorStatus& s, const api::RemediationRecord& r) {
   s.remediations.push_back(r);
-  while (s.remediations.size() > api::kMaxRemediationRecords) {
-    s.remediations.erase(s.remediations.begin());
+  // Over the limit, the oldest record the safeguards do not need goes first, so
+  // `none` and Skipped records never push a counted action out of the budget.
+  const std::optional<SystemTime> now = ParseRfc3339(r.time);
+  auto& records = s.remediations;
+  while (records.size() > api::kMaxRemediationRecords) {
+    size_t drop = 0;
+    while (drop < records.size() && NeededBySafeguards(records, drop, now)) ++drop;
+    if (drop == records.size()) {
+      if (records.size() <= api::kMaxStoredRemediationRecords) break;
+      drop = 0;
+    }
+    records.erase(records.begin() + static_cast<std::ptrdiff_t>(drop));
   }
   s.last_action = LastAction(r);
 }

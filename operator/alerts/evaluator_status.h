@@ -20,8 +20,12 @@ void SetCondition(api::ModelMonitorStatus& s, api::Condition c, SystemTime now);
 // "rollback Succeeded": status.lastAction for record `r`.
 std::string LastAction(const api::RemediationRecord& r);
 
-// Appends `r` to status.remediations, keeping the newest kMaxRemediationRecords,
-// and sets lastAction ("rollback Succeeded").
+// Appends `r` to status.remediations and sets lastAction ("rollback
+// Succeeded"). Over kMaxRemediationRecords, the oldest record the safeguards do
+// not need is dropped (NeededBySafeguards: real actions of the 24h before
+// `r.time`, Started ones and the newest real action stay, up to
+// kMaxStoredRemediationRecords), so the daily budget and the cooldown count
+// right however many `none` and Skipped records follow.
 void AddRecord(api::ModelMonitorStatus& s, const api::RemediationRecord& r);
 
 // Replaces the record with the same time, alert and action (the intent written

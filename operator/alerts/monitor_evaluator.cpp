@@ -69,7 +69,8 @@ Result<std::string> AdminToken(kube::KubeClient& client, const std::string& ns,
 std::map<std::string, AlertMemory> AlertMemories(const api::ModelMonitorStatus& status) {
   std::map<std::string, AlertMemory> memory;
   for (const auto& a : status.alerts) {
-    memory[a.name] = AlertMemory{a.state, a.value, ParseRfc3339(a.since), a.smoothed_value};
+    memory[a.name] = AlertMemory{a.state, a.value, ParseRfc3339(a.since), a.smoothed_value,
+                                 ParseRfc3339(a.episode_since)};
   }
   return memory;
 }
@@ -82,7 +83,9 @@ std::string TransitionReason(const AlertDecision& d) {
     case AlertState::kFiring:
       return "AlertFiring";
     case AlertState::kInactive:
-      return d.previous == AlertState::kInconclusive ? "AlertInactive" : "AlertResolved";
+      // Resolved when an episode ends (from Firing, or Inconclusive after Firing).
+      return d.resolved || d.previous != AlertState::kInconclusive ? "AlertResolved"
+                                                                   : "AlertInactive";
     case AlertState::kInconclusive:
       return "AlertInconclusive";
   }
@@ -249,6 +252,7 @@ void MonitorEvaluator::StepAlerts(Round& r) {
     s.threshold = rule.threshold;
     s.samples = d.samples;
     s.since = FormatRfc3339(d.since);
+    if (d.episode) s.episode_since = FormatRfc3339(*d.episode);
     s.message = d.message + (unanswered.empty() ? "" : "; " + unanswered);
     if (s.message.size() > 1000) s.message.resize(1000);
     if (d.state == AlertState::kFiring) ++firing;

@@ -14,7 +14,9 @@ bool ApplyExternalAlert(const api::ExternalAlert& report, SystemTime now, AlertD
   const auto since = ParseRfc3339(report.since);
   if (!since) return false;
   d->state = api::AlertState::kFiring;
-  d->since = *since;
+  d->since = d->episode ? *d->episode : *since;  // an episode here continues
+  d->episode = d->since;
+  d->resolved = false;
   d->external = true;
   if (report.value) d->value = report.value;
   d->message = "firing in Alertmanager since " + report.since +
@@ -63,6 +65,14 @@ AlertDecision EvaluateRule(const api::AlertRule& rule, const Measurement& m,
                            const AlertMemory& memory, SystemTime now) {
   AlertDecision d;
   d.previous = memory.state;
+  // The episode the alert is in (a status written before episodeSince: a Firing
+  // alert's since).
+  std::optional<SystemTime> episode;
+  if (memory.state == api::AlertState::kFiring) {
+    episode = memory.episode ? memory.episode : memory.since;
+  } else if (memory.state == api::AlertState::kInconclusive) {
+    episode = memory.episode;
+  }
   d.samples = m.samples;
   d.raw = m.value;
   const std::string metric(api::ToString(rule.metric));
@@ -133,8 +143,8 @@ AlertDecision EvaluateRule(const api::AlertRule& rule, const Measurement& m,
       d.state = api::AlertState::kInconclusive;
     } else if (!holds) {
       d.state = api::AlertState::kInactive;
-    } else if (memory.state == api::AlertState::kFiring) {
-      d.state = api::AlertState::kFiring;
+    } else if (memory.state == api::AlertState::kFiring || episode) {
+      d.state = api::AlertState::kFiring;  // Firing, or back to it within the episode
     } else if (memory.state == api::AlertState::kPending && memory.since &&
                now - *memory.since >= rule.for_duration) {
       d.state = api::AlertState::kFiring;
@@ -154,6 +164,14 @@ AlertDecision EvaluateRule(const api::AlertRule& rule, const Measurement& m,
   // clock, `for` is then never cut short by the rounding.
   d.since = d.state == memory.state && memory.since ? *memory.since
                                                     : std::chrono::ceil<std::chrono::seconds>(now);
+  if (d.state == api::AlertState::kFiring) {
+    if (episode) d.since = *episode;
+    d.episode = d.since;
+  } else if (d.state == api::AlertState::kInconclusive) {
+    d.episode = episode;
+  } else if (d.state == api::AlertState::kInactive) {
+    d.resolved = episode.has_value();
+  }
   return d;
 }
 

@@ -20,6 +20,9 @@ struct AlertMemory {
   // The exact EMA state (status.alerts[].smoothedValue, full precision); when
   // set, smoothing continues from it rather than from the rounded `value`.
   std::optional<double> smoothed;
+  // status.alerts[].episodeSince: the episode a Firing (or Inconclusive after
+  // Firing) alert is in.
+  std::optional<SystemTime> episode;
 };
 
 struct AlertDecision {
@@ -34,6 +37,12 @@ struct AlertDecision {
   SystemTime since;       // when `state` began (for Firing: the episode's start)
   std::string message;    // "latency_p99_seconds 0.31 > 0.25 over 5m (120 samples)"
   bool external = false;  // Firing because Alertmanager said so (ApplyExternalAlert)
+  // The episode this decision is in: set while Firing, and while Inconclusive
+  // after Firing (status.alerts[].episodeSince).
+  std::optional<SystemTime> episode;
+  // The alert left its episode for Inactive (from Firing, or from Inconclusive
+  // after Firing): AlertResolved.
+  bool resolved = false;
 
   bool transitioned() const { return previous != state; }
 };
@@ -45,11 +54,15 @@ struct AlertDecision {
 // metric has no interval (no evidence).
 std::optional<metrics::Bounds> ConfidenceBounds(const Measurement& m, double confidence);
 
-// One step of an alert's state machine (docs/alerts.md):
+// One step of an alert's state machine (docs/alerts.md, "Lifecycle"):
 //   no value, a non-finite value, or samples < minSamples -> Inconclusive (never Firing)
 //   condition false                                       -> Inactive
 //   condition true: Inactive/Inconclusive -> Pending (or Firing when `for` is 0);
 //                   Pending for at least `for`            -> Firing
+// An episode begins when the alert turns Firing and ends when it turns
+// Inactive (`resolved`). Inconclusive does not end it: the alert keeps the
+// episode, and with the condition true again it is Firing at once with the
+// episode's `since` (so no second action); Inactive from there is resolved.
 // With `confidence`, "condition true" is "true of the bound on the bad side"
 // (the lower bound for > and >=, the upper for < and <=), "condition false" is
 // "false of the bound on the safe side", and in between the alert is
@@ -66,7 +79,8 @@ AlertDecision EvaluateRule(const api::AlertRule& rule, const Measurement& m,
 // An Alertmanager report of the same alert (status.externalAlerts): while it is
 // Firing (and `now` is before its endsAt, when it has one), the alert is Firing,
 // its episode starting at Alertmanager's startsAt, its value Alertmanager's when
-// it sent one. An alert already Firing here keeps its own episode. Returns
+// it sent one. An alert already Firing here, or Inconclusive within an episode,
+// keeps its own episode. Returns
 // whether the report changed the decision.
 bool ApplyExternalAlert(const api::ExternalAlert& report, SystemTime now, AlertDecision* d);
 

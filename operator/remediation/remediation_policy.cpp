@@ -5,10 +5,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool Counts(const api::RemediationRecord& r) {
-  return r.action != api::Action::kNone && r.result != api::RemediationResult::kSkipped;
-}
-
 bool InEpisode(const api::RemediationRecord& r, const std::string& alert, SystemTime episode) {
   if (r.alert != alert) return false;
   auto t = ParseRfc3339(r.time);
@@ -17,6 +13,10 @@ bool InEpisode(const api::RemediationRecord& r, const std::string& alert, System
 
 }  // namespace
 
+bool CountsTowardBudget(const api::RemediationRecord& r) {
+  return r.action != api::Action::kNone && r.result != api::RemediationResult::kSkipped;
+}
+
 PolicyVerdict CheckRemediationPolicy(const api::RemediationSpec& spec,
                                      const std::vector<api::RemediationRecord>& history,
                                      SystemTime now) {
@@ -24,7 +24,7 @@ PolicyVerdict CheckRemediationPolicy(const api::RemediationSpec& spec,
   std::optional<SystemTime> last;
   int today = 0;
   for (const auto& r : history) {
-    if (!Counts(r)) continue;
+    if (!CountsTowardBudget(r)) continue;
     auto t = ParseRfc3339(r.time);
     if (!t) continue;
     if (!last || *t > *last) last = *t;

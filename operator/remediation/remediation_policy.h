@@ -19,6 +19,9 @@ struct PolicyVerdict {
   std::string message;  // with the times and counts
 };
 
+// Whether `r` spends cooldown and budget (a rollback or retrain that is not Skipped).
+bool CountsTowardBudget(const api::RemediationRecord& r);
+
 PolicyVerdict CheckRemediationPolicy(const api::RemediationSpec& spec,
                                      const std::vector<api::RemediationRecord>& history,
                                      SystemTime now);

@@ -63,10 +63,13 @@ class Remediator {
   ActionOutcome Retrain(const api::ModelMonitor& m, const ActionCause& cause, bool dry_run,
                         const std::function<bool(const api::RemediationRecord&)>& record_intent);
 
-  // For a record still Started: its end, or nullopt while it is still running.
-  // retrain: the Job's Complete/Failed condition (a deleted Job is Failed, and so
-  // is one whose creation was interrupted after the intent was recorded: at most
-  // one Job per episode, never a second try).
+  // For a record still Started: its end (or a change to it), or nullopt while
+  // it is still running.
+  // retrain: the Job's Complete/Failed condition (a deleted Job is Failed). A Job
+  // whose creation was interrupted after the intent was recorded is created now
+  // (still Started): its name is the episode's, so AlreadyExists means another
+  // leader made it, and there is never a second Job. When the alert's episode
+  // is over, it is Failed instead.
   // rollback: a Started rollback is one interrupted between intent and patch;
   // the Deployment's modelmonitor.io/rollback annotation says whether the patch
   // landed (Succeeded) or not (Failed: not retried, the episode is over).
@@ -82,6 +85,8 @@ class Remediator {
                                              const api::RemediationRecord& started);
   std::optional<ActionOutcome> FollowRollback(const api::ModelMonitor& m,
                                               const api::RemediationRecord& started);
+  std::optional<ActionOutcome> CreateInterruptedJob(const api::ModelMonitor& m,
+                                                    const api::RemediationRecord& started);
 
   kube::KubeClient& client_;
 };

@@ -26,6 +26,7 @@ ModelMonitorStatus FullStatus() {
   s.alerts = {{"slow", AlertState::kFiring, 0.31, 0.25, 1200, "2026-11-22T04:08:00Z",
                "latency_p99_seconds 0.31 > 0.25 over 5m (1200 samples)"},
               {"accuracy-low", AlertState::kInconclusive, std::nullopt, 0.9, 12, "", ""}};
+  s.alerts[0].episode_since = "2026-11-22T04:08:00Z";
   s.remediations = {
       {"2026-11-22T04:10:00Z", "slow", Action::kRollback, RemediationResult::kSucceeded, 7, 6, "",
        0.31, ""},
@@ -51,6 +52,8 @@ TEST(ModelMonitorStatus, WritesTheApisFieldNames) {
   EXPECT_EQ(j["metrics"]["labeledSamples"], 300);
   EXPECT_EQ(j["metrics"]["latency_p99_seconds"], 0.31);
   EXPECT_EQ(j["alerts"][0]["state"], "Firing");
+  EXPECT_EQ(j["alerts"][0]["episodeSince"], "2026-11-22T04:08:00Z");
+  EXPECT_FALSE(j["alerts"][1].contains("episodeSince"));
   EXPECT_FALSE(j["alerts"][1].contains("value"));
   EXPECT_EQ(j["remediations"][0]["fromRevision"], 7);
   EXPECT_EQ(j["remediations"][1]["job"], "fraud-retrain-x");

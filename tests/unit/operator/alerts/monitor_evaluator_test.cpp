@@ -303,6 +303,46 @@ TEST_F(MonitorEvaluatorTest, FiringRollbackIsRecordedThenCarriedOutOncePerEpisod
   EXPECT_EQ(server_["status"]["remediations"].size(), 1u);
 }
 
+// Firing -> Inconclusive -> Firing is one episode (no second rollback); leaving
+// it through Inconclusive to Inactive is AlertResolved, never AlertInactive.
+TEST_F(MonitorEvaluatorTest, InconclusiveKeepsTheEpisodeAndItsEndIsResolved) {
+  server_ = Monitor({ErrorRateAlert("rollback", "0s")});
+  fetcher_.snapshot = Snapshot(now_, 100, 50);
+  fake_.Queue("GET", kDeployment, 200, Deployment());
+  fake_.Queue("GET", kReplicaSets, 200, ReplicaSets());
+  fake_.Queue("PATCH", kDeployment, 200, Deployment());
+  Round();
+  ASSERT_EQ(Alert()["state"], "Firing");
+  const json episode = Alert()["since"];
+  EXPECT_EQ(Alert()["episodeSince"], episode);
+
+  now_ += 10s;  // 4 requests: fewer than minSamples
+  fetcher_.snapshot = Snapshot(now_, 2, 1);
+  Round();
+  EXPECT_EQ(Alert()["state"], "Inconclusive");
+  EXPECT_EQ(Alert()["episodeSince"], episode) << Alert().dump();
+
+  now_ += 10s;  // failing again: the same episode, already handled
+  fetcher_.snapshot = Snapshot(now_, 100, 50);
+  auto calls = Round();
+  EXPECT_EQ(Alert()["state"], "Firing");
+  EXPECT_EQ(Alert()["since"], episode);
+  EXPECT_EQ(Count(calls, "GET", kDeployment), 0) << "no second rollback";
+  EXPECT_EQ(server_["status"]["remediations"].size(), 1u);
+
+  now_ += 10s;
+  fetcher_.snapshot = Snapshot(now_, 3, 1);
+  Round();
+  now_ += 10s;  // healthy
+  fetcher_.snapshot = Snapshot(now_, 100, 0);
+  Round();
+  EXPECT_EQ(Alert()["state"], "Inactive");
+  EXPECT_FALSE(Alert().contains("episodeSince"));
+  EXPECT_EQ(EventReasons(),
+            (std::vector<std::string>{"AlertFiring", "RolledBack", "AlertInconclusive",
+                                      "AlertFiring", "AlertInconclusive", "AlertResolved"}));
+}
+
 TEST_F(MonitorEvaluatorTest, DryRunRecordsTheRollbackWithoutActing) {
   server_ = Monitor({ErrorRateAlert("rollback", "0s")}, {{"dryRun", true}});
   fetcher_.snapshot = Snapshot(now_, 100, 50);

@@ -28,7 +28,9 @@ api::AlertRule Rule(std::chrono::seconds for_duration = 60s) {
 
 Measurement M(double v, int64_t samples) { return {v, samples, ""}; }
 
-AlertMemory From(const AlertDecision& d) { return {d.state, d.value, d.since}; }
+AlertMemory From(const AlertDecision& d) {
+  return {d.state, d.value, d.since, std::nullopt, d.episode};
+}
 
 const SystemTime kT0 = SystemTime(std::chrono::seconds(1'800'000'000));
 
@@ -105,6 +107,52 @@ TEST(RuleEvaluatorTest, TooFewSamplesIsInconclusiveNeverFiring) {
   d = EvaluateRule(rule, M(0.5, 3), firing, kT0 + 10s);
   EXPECT_EQ(d.state, AlertState::kInconclusive);
   EXPECT_EQ(d.since, kT0 + 10s);
+}
+
+// Firing -> Inconclusive keeps the episode: back to Firing (at once, not
+// Pending) with the episode's since, so the episode's action is not taken
+// twice; Inactive from there ends the episode: resolved, with the value.
+TEST(RuleEvaluatorTest, InconclusiveInsideAnEpisodeKeepsItAndResolvesIt) {
+  const auto rule = Rule(60s);
+  AlertDecision d = EvaluateRule(rule, M(0.4, 500), {}, kT0);
+  d = EvaluateRule(rule, M(0.4, 500), From(d), kT0 + 60s);
+  ASSERT_EQ(d.state, AlertState::kFiring);
+  ASSERT_EQ(d.episode, kT0 + 60s);
+
+  d = EvaluateRule(rule, M(0.4, 20), From(d), kT0 + 70s);
+  EXPECT_EQ(d.state, AlertState::kInconclusive);
+  EXPECT_EQ(d.since, kT0 + 70s) << "since: when it turned Inconclusive";
+  EXPECT_EQ(d.episode, kT0 + 60s) << "still in the episode";
+  EXPECT_FALSE(d.resolved);
+
+  d = EvaluateRule(rule, M(0.4, 500), From(d), kT0 + 80s);
+  EXPECT_EQ(d.state, AlertState::kFiring) << "no new Pending within the episode";
+  EXPECT_EQ(d.since, kT0 + 60s) << "the same episode: its action is already taken";
+  EXPECT_EQ(d.episode, kT0 + 60s);
+
+  d = EvaluateRule(rule, M(0.4, 20), From(d), kT0 + 90s);
+  d = EvaluateRule(rule, M(0.2, 500), From(d), kT0 + 100s);
+  EXPECT_EQ(d.state, AlertState::kInactive);
+  EXPECT_EQ(d.previous, AlertState::kInconclusive);
+  EXPECT_TRUE(d.resolved) << "leaving the episode through Inconclusive resolves it";
+  EXPECT_FALSE(d.episode);
+  EXPECT_EQ(d.message, "latency_p99_seconds 0.2 not > 0.25 over 5m (500 samples)");
+
+  // After the episode, Inconclusive -> Inactive is no resolution, and a new
+  // Firing starts a new episode through Pending.
+  d = EvaluateRule(rule, M(0.2, 20), From(d), kT0 + 110s);
+  EXPECT_FALSE(d.episode);
+  d = EvaluateRule(rule, M(0.2, 500), From(d), kT0 + 120s);
+  EXPECT_EQ(d.state, AlertState::kInactive);
+  EXPECT_FALSE(d.resolved);
+  d = EvaluateRule(rule, M(0.4, 20), From(d), kT0 + 130s);
+  d = EvaluateRule(rule, M(0.4, 500), From(d), kT0 + 140s);
+  EXPECT_EQ(d.state, AlertState::kPending);
+
+  // A status written before episodeSince: a Firing alert's since is its episode.
+  AlertMemory old{AlertState::kFiring, 0.4, kT0, std::nullopt, std::nullopt};
+  d = EvaluateRule(rule, M(0.4, 20), old, kT0 + 10s);
+  EXPECT_EQ(d.episode, kT0);
 }
 
 TEST(RuleEvaluatorTest, NoValueAndNaNAreInconclusiveWithTheReason) {

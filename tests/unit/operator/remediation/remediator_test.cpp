@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "operator/remediation/remediation_policy.h"
 #include "operator/remediation/revision_selector.h"
 #include "tests/support/fake_kube_client.h"
 
@@ -211,6 +212,117 @@ TEST(RemediatorTest, InterruptedRollbackIsConfirmedFromTheAnnotationNeverRepeate
   ASSERT_TRUE(b);
   EXPECT_EQ(b->record.result, api::RemediationResult::kFailed);
   EXPECT_EQ(Count(kube, "PATCH"), 0);
+}
+
+// A rollback whose patch meets a resourceVersion conflict reads, plans and
+// patches again; one that keeps conflicting is Skipped (spends nothing, tried
+// again at the next evaluation), never Failed.
+TEST(RemediatorTest, ConflictIsRetriedNeverFailed) {
+  FakeKubeClient kube;
+  for (int i = 0; i < 2; ++i) {
+    kube.Queue("GET", kDeployment, 200, Deployment());
+    kube.Queue("GET", kReplicaSets, 200, ReplicaSets());
+  }
+  kube.Queue("PATCH", kDeployment, 422,
+             {{"message",
+               "the server rejected our request: testing value /metadata/resourceVersion "
+               "failed: test failed"}});
+  kube.Queue("PATCH", kDeployment, 200, Deployment());
+  Remediator r(kube);
+  int intents = 0;
+  auto recorded = [&](const api::RemediationRecord&) { return ++intents > 0; };
+  ActionOutcome out = r.Rollback(Monitor(), Cause(), false, recorded);
+  EXPECT_EQ(out.record.result, api::RemediationResult::kSucceeded) << out.record.message;
+  EXPECT_EQ(Count(kube, "PATCH"), 2);
+  EXPECT_EQ(intents, 1) << "the same plan: the intent stands";
+
+  for (int i = 0; i < 3; ++i) {
+    kube.Queue("GET", kDeployment, 200, Deployment());
+    kube.Queue("GET", kReplicaSets, 200, ReplicaSets());
+    kube.Queue("PATCH", kDeployment, 409, {{"message", "the object has been modified"}});
+  }
+  out = r.Rollback(Monitor(), Cause(), false, recorded);
+  EXPECT_EQ(out.record.result, api::RemediationResult::kSkipped);
+  EXPECT_EQ(out.reason, "RollbackConflict");
+  EXPECT_FALSE(CountsTowardBudget(out.record));
+  EXPECT_EQ(Count(kube, "PATCH"), 5);
+}
+
+// The second rollback of a monitor never returns to the template the first
+// rolled away from (status.remediations' fromRevision), and changes nothing.
+TEST(RemediatorTest, SecondRollbackNeverReturnsToTheRevisionRolledAwayFrom) {
+  FakeKubeClient kube;
+  json dep = Deployment();
+  dep["metadata"]["annotations"][kRevisionAnnotation] = "3";
+  dep["spec"]["template"] = Template("m:1");
+  json rs = ReplicaSets();
+  rs["items"][0]["metadata"]["annotations"][kRevisionAnnotation] = "3";
+  rs["items"][0]["metadata"]["annotations"][kRevisionHistoryAnnotation] = "1";
+  kube.Queue("GET", kDeployment, 200, dep);
+  kube.Queue("GET", kReplicaSets, 200, rs);
+  api::ModelMonitor m = Monitor();
+  api::RemediationRecord first;
+  first.time = "2026-11-22T03:00:00Z";
+  first.alert = "slow";
+  first.action = api::Action::kRollback;
+  first.result = api::RemediationResult::kSucceeded;
+  first.from_revision = 2;
+  first.to_revision = 1;
+  m.status.remediations.push_back(first);
+  bool intent = false;
+  Remediator r(kube);
+  ActionOutcome out = r.Rollback(m, Cause(), false, [&](const api::RemediationRecord&) {
+    intent = true;
+    return true;
+  });
+  EXPECT_EQ(out.record.result, api::RemediationResult::kSkipped);
+  EXPECT_EQ(out.reason, "NoSafeRevision");
+  EXPECT_FALSE(intent);
+  EXPECT_EQ(Count(kube, "PATCH"), 0);
+}
+
+// A leader that recorded a retrain intent and stopped before creating the Job:
+// the next one creates it (the episode's name), AlreadyExists is another
+// leader's, and an episode that is over gets none.
+TEST(RemediatorTest, InterruptedRetrainJobIsCreatedByTheNextLeader) {
+  FakeKubeClient kube;
+  Remediator r(kube);
+  api::ModelMonitor m = Monitor();
+  api::AlertRule rule;
+  rule.name = "slow";
+  rule.window = std::chrono::seconds(10);
+  m.spec.alerts.push_back(rule);
+  api::AlertStatus firing;
+  firing.name = "slow";
+  firing.state = api::AlertState::kFiring;
+  firing.since = FormatRfc3339(Cause().episode);
+  m.status.alerts.push_back(firing);
+  kube.Queue("POST", "/apis/batch/v1/namespaces/team/jobs", 201);
+  ActionOutcome first =
+      r.Retrain(m, Cause(), false, [](const api::RemediationRecord&) { return true; });
+  const json made = kube.calls().back().body;
+  api::RemediationRecord intent = first.record;
+  intent.message = "creating Job " + intent.job;
+
+  kube.Queue("POST", "/apis/batch/v1/namespaces/team/jobs", 201);
+  auto followed = r.Follow(m, intent);  // GET answers 404
+  ASSERT_TRUE(followed);
+  EXPECT_EQ(followed->record.result, api::RemediationResult::kStarted);
+  EXPECT_EQ(followed->reason, "RetrainJobCreated");
+  EXPECT_EQ(Count(kube, "POST"), 2);
+  EXPECT_EQ(kube.calls().back().body, made) << "the same Job the first leader would have made";
+
+  kube.Queue("POST", "/apis/batch/v1/namespaces/team/jobs", 409, {{"message", "exists"}});
+  followed = r.Follow(m, intent);
+  ASSERT_TRUE(followed);
+  EXPECT_EQ(followed->record.result, api::RemediationResult::kStarted);
+  EXPECT_NE(followed->record.message.find("already exists"), std::string::npos);
+
+  m.status.alerts[0].since = "2026-11-22T05:00:00Z";  // a later episode
+  followed = r.Follow(m, intent);
+  ASSERT_TRUE(followed);
+  EXPECT_EQ(followed->record.result, api::RemediationResult::kFailed);
+  EXPECT_EQ(Count(kube, "POST"), 3);
 }
 
 }  // namespace

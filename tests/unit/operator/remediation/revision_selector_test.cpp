@@ -69,6 +69,40 @@ TEST(RevisionSelectorTest, NeverTheFailingRevisionAndSaysWhyNot) {
   EXPECT_EQ(PlanRollback(Deployment(2, "m:1"), two, 0).refusal, "TemplateAlreadyMatches");
 }
 
+// After a rollback 2 -> 1 the deployment controller serves revision 1's
+// ReplicaSet as revision 3 (revision-history "1"): the next rollback must not
+// pick revision 2, the one the first rollback rolled away from.
+TEST(RevisionSelectorTest, NeverBackToATemplateAnEarlierRollbackRolledAwayFrom) {
+  json renumbered = ReplicaSet("fraud-aaaa", 3, "m:1");
+  renumbered["metadata"]["annotations"][kRevisionHistoryAnnotation] = "1";
+  std::vector<json> rs = {renumbered, ReplicaSet("fraud-bbbb", 2, "m:2")};
+  RollbackPlan plan = PlanRollback(Deployment(3, "m:1"), rs, 0, {2});
+  EXPECT_EQ(plan.refusal, "NoSafeRevision");
+  EXPECT_EQ(plan.message,
+            "Deployment fraud is at revision 3; its earlier revisions (2) have pod templates an "
+            "earlier rollback rolled away from");
+  EXPECT_EQ(PlanRollback(Deployment(3, "m:1"), rs, 2, {2}).refusal, "RevisionRolledAwayFrom");
+  EXPECT_TRUE(PlanRollback(Deployment(3, "m:1"), rs, 0, {}).ok()) << "no history: plain undo";
+
+  // Revisions 1..3, a rollback 3 -> 2 made revision 2 revision 4; now at 5 (a new
+  // image): revision 3 (rolled away from) is passed over for revision 4's template.
+  json two = ReplicaSet("fraud-bbbb", 4, "m:2");
+  two["metadata"]["annotations"][kRevisionHistoryAnnotation] = "2";
+  rs = {ReplicaSet("fraud-aaaa", 1, "m:1"), two, ReplicaSet("fraud-cccc", 3, "m:3"),
+        ReplicaSet("fraud-dddd", 5, "m:5")};
+  plan = PlanRollback(Deployment(5, "m:5"), rs, 0, {3});
+  ASSERT_TRUE(plan.ok()) << plan.message;
+  EXPECT_EQ(plan.to_revision, 4);
+  // And a template rolled away from under an older number (3 -> 2 rolled away from
+  // revision 3; it came back as 6): known by its pod-template-hash.
+  json three_again = ReplicaSet("fraud-cccc", 6, "m:3");
+  three_again["metadata"]["annotations"][kRevisionHistoryAnnotation] = "3";
+  rs = {ReplicaSet("fraud-aaaa", 1, "m:1"), two, three_again, ReplicaSet("fraud-dddd", 7, "m:7")};
+  plan = PlanRollback(Deployment(7, "m:7"), rs, 0, {3});
+  ASSERT_TRUE(plan.ok()) << plan.message;
+  EXPECT_EQ(plan.to_revision, 4);
+}
+
 TEST(RevisionSelectorTest, PatchTestsTheResourceVersionAndReplacesTheTemplate) {
   std::vector<json> rs = {ReplicaSet("fraud-aaaa", 1, "m:1"), ReplicaSet("fraud-bbbb", 2, "m:2")};
   const json dep = Deployment(2, "m:2");
