@@ -195,7 +195,7 @@ nlohmann::json RollbackPatch(const nlohmann::json& deployment, const RollbackPla
   }
   patch.push_back({{"op", "add"},
                    {"path", "/metadata/annotations/" +
-                                kube::EscapeJsonkube::EscapeJsonPointerToken("modelmonitor.io/rollback")},
+                                kube::EscapeJsonPointerToken("modelmonitor.io/rollback")},
                    {"value", note}});
   return patch;
 }
