@@ -15,7 +15,7 @@ namespace mm::sidecar {
 //   number -> value; true/false -> 1/0; a numeric string ("3", "0.5") -> its number;
 //   a row of probabilities -> value = argmax (the class index) and scores: a two-class
 //     row [p0, p1] gives scores = {p1} (P(class 1); positiveClass 0 reads it as 1 - p1:
-//     PositiveScore in sidecar/metrics/accuracy_bucket.h); a one-element row [p]
+//     PositiveScore in common/metrics/accuracy_bucket.h); a one-element row [p]
 //     gives scores = {p} and value = p >= 0.5; longer rows keep every probability;
 //   anything else (text, objects, empty or mixed rows) -> nullopt: not recordable.
 // Never throws.
