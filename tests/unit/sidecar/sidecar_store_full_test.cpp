@@ -172,6 +172,10 @@ TEST(SidecarFaultStoreFullTest, KeepsProxyingRefusesLabelsAndRecovers) {
   // Space freed: predictions are stored and labels acknowledged again.
   std::filesystem::remove(volume + "/filler");
   const auto freed_at = std::chrono::steady_clock::now();
+  // A prediction is handed to the store after its answer is sent: wait until these
+  // five are recorded before their labels go out (else a label may come first).
+  const std::string recorded = "modelmonitor_sidecar_predictions_total{result=\"recorded\"}";
+  const double recorded_before = MetricValue(sidecar.Metrics(), recorded);
   std::vector<std::string> after;
   for (int i = 0; i < 5; ++i) {
     after.push_back("after-" + std::to_string(i));
@@ -180,6 +184,8 @@ TEST(SidecarFaultStoreFullTest, KeepsProxyingRefusesLabelsAndRecovers) {
                   .status,
               200);
   }
+  ASSERT_TRUE(WaitFor(
+      [&] { return MetricValue(sidecar.Metrics(), recorded) >= recorded_before + 5; }, 10s));
   after.insert(after.end(), unlabelled.begin(), unlabelled.end());
   EXPECT_TRUE(WaitFor(
       [&] {
